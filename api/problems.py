@@ -1,0 +1,81 @@
+"""Every error leaves as `application/problem+json` (RFC 9457); bad input never becomes a 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException
+
+from workflows.domain.errors import ChannelOpsError, InvalidInput, Problem
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, *, kind: str | None = None, errors: list[Problem] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{kind or title.lower().replace(' ', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = [{"path": e.path, "message": e.message, **({"line": e.line} if e.line else {})}
+                          for e in errors]
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+async def _channelops(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ChannelOpsError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    errors = exc.problems if isinstance(exc, InvalidInput) else None
+    return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers)
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [Problem(_loc(tuple(e.get("loc", ()))), str(e.get("msg", "invalid"))) for e in exc.errors()]
+    return problem(422, "Invalid input", "the request is not valid", kind="invalid-input", errors=errors)
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    title = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}.get(exc.status_code, "Error")
+    return problem(exc.status_code, title, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+async def _data(_: Request, exc: Exception) -> JSONResponse:
+    log.info("database refused a value: %s", exc)
+    return problem(422, "Invalid input", "a value cannot be stored (too long or not allowed)", kind="invalid-input")
+
+
+async def _integrity(_: Request, exc: Exception) -> JSONResponse:
+    log.info("integrity error: %s", exc)
+    return problem(409, "Conflict", "the request conflicts with existing data")
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem(500, "Internal server error", "an unexpected error occurred; it has been logged")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ChannelOpsError, _channelops)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(DataError, _data)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query
+
+from api.deps import CurrentActor, ServicesDep
+from api.schemas import Page, TaskComplete
+from workflows.services import queries, tasks
+from workflows.services.views import StepResult, TaskView
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+TaskId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("", response_model=Page[TaskView], summary="My inbox: tasks for me or my groups")
+def inbox(
+    actor: CurrentActor, svc: ServicesDep,
+    assigned: Literal["me", "group"] = "group",
+    status: Literal["open", "completed", "cancelled", "all"] = "open",
+    workflow: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[TaskView]:
+    page = queries.inbox(svc, actor=actor, assigned=assigned, status=status, workflow=workflow, limit=limit,
+                         offset=offset)
+    return Page[TaskView](items=page.items, total=page.total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{task_id}", response_model=TaskView, summary="One task")
+def get(task_id: TaskId, _: CurrentActor, svc: ServicesDep) -> TaskView:
+    return queries.get_task(svc, task_id=task_id)
+
+
+@router.post("/{task_id}/claim", response_model=TaskView, summary="Take a task from my group")
+def claim(task_id: TaskId, actor: CurrentActor, svc: ServicesDep) -> TaskView:
+    tasks.claim_task(svc, actor=actor, task_id=task_id)
+    return queries.get_task(svc, task_id=task_id)
+
+
+@router.post("/{task_id}/release", response_model=TaskView, summary="Give a claimed task back")
+def release(task_id: TaskId, actor: CurrentActor, svc: ServicesDep) -> TaskView:
+    tasks.release_task(svc, actor=actor, task_id=task_id)
+    return queries.get_task(svc, task_id=task_id)
+
+
+@router.post("/{task_id}/complete", response_model=StepResult, summary="Decide: approve, reject, request changes")
+def complete(task_id: TaskId, body: TaskComplete, actor: CurrentActor, svc: ServicesDep,
+             idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None
+             ) -> StepResult:
+    return tasks.complete_task(svc, actor=actor, task_id=task_id, decision=body.decision, comment=body.comment,
+                               idempotency_key=idempotency_key)

@@ -1,0 +1,39 @@
+"""Composition root: the one place that builds engines, clocks, calendars and registries."""
+
+from __future__ import annotations
+
+from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
+
+from channelops.settings import Settings, get_settings
+from workflows.adapters.clock import Clock, SystemClock
+from workflows.domain.principals import SYSTEM
+from workflows.engine.registry import Registry, default_registry
+from workflows.persistence import migrate
+from workflows.persistence.db import make_engine
+from workflows.services.context import Services
+from workflows.services.definitions import publish_shipped
+
+
+def build_registry() -> Registry:
+    """Every guard and effect a definition may name."""
+    return default_registry()
+
+
+def build_services(
+    settings: Settings | None = None, *, clock: Clock | None = None, calendar: BusinessCalendar | None = None
+) -> Services:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
+                         pool_size=settings.pool_size)
+    return Services(
+        engine=engine,
+        clock=clock or SystemClock(),
+        calendar=calendar or BusinessCalendar(CalendarConfig(timezone=settings.timezone)),
+        registry=build_registry(),
+    )
+
+
+def prepare_database(svc: Services, settings: Settings) -> None:
+    """Migrate to the latest schema and publish the shipped workflows (both idempotent)."""
+    migrate.upgrade(settings.database_url)
+    publish_shipped(svc, actor=SYSTEM)

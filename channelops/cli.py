@@ -1,0 +1,171 @@
+"""The `channelops` command line. Commands parse input, call one service, print the answer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from channelops.bootstrap import build_services, prepare_database
+from channelops.settings import get_settings
+from workflows.domain.diagram import mermaid
+from workflows.domain.errors import ChannelOpsError, InvalidInput
+from workflows.domain.principals import SYSTEM
+from workflows.persistence import migrate
+from workflows.services import definitions, users
+
+app = typer.Typer(help="channelops: workflows for sales-channel operations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+workflow_app = typer.Typer(help="Workflow definitions.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(workflow_app, name="workflow")
+app.add_typer(user_app, name="user")
+
+
+def fail(error: ChannelOpsError) -> None:
+    typer.echo(f"error: {error.detail}", err=True)
+    if isinstance(error, InvalidInput):
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations to CHANNELOPS_DATABASE_URL."""
+    migrate.upgrade(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@workflow_app.command("validate")
+def workflow_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Check a definition; print every problem with its place; exit 1 if any."""
+    svc = build_services()
+    result = definitions.validate_definition(svc, file.read_text(encoding="utf-8"))
+    if result.valid:
+        typer.echo(f"{file}: valid")
+        return
+    for problem in result.problems:
+        line = f":{problem.line}" if problem.line else ""
+        typer.echo(f"{file}{line}: {problem.path}: {problem.message}", err=True)
+    raise typer.Exit(1)
+
+
+@workflow_app.command("publish")
+def workflow_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Validate and publish a new version of a definition."""
+    settings = get_settings()
+    svc = build_services(settings)
+    prepare_database(svc, settings)
+    try:
+        view = definitions.publish_definition(svc, actor=SYSTEM, source=file.read_text(encoding="utf-8"))
+    except ChannelOpsError as exc:
+        fail(exc)
+        return
+    typer.echo(f"published {view.name} version {view.version}")
+
+
+@workflow_app.command("diagram")
+def workflow_diagram(
+    name: str,
+    format: Annotated[str, typer.Option("--format", help="mermaid")] = "mermaid",
+    locale: Annotated[str, typer.Option(help="zh or en")] = "en",
+) -> None:
+    """Draw the latest version of a published definition."""
+    if format != "mermaid":
+        typer.echo("error: only --format mermaid is available on the command line", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    svc = build_services(settings)
+    prepare_database(svc, settings)
+    try:
+        view = definitions.get_definition(svc, name=name)
+    except ChannelOpsError as exc:
+        fail(exc)
+        return
+    result = definitions.validate_definition(svc, view.source)
+    assert result.definition is not None
+    typer.echo(mermaid(result.definition, locale=locale), nl=False)
+
+
+@user_app.command("add")
+def user_add(
+    login: str,
+    group: Annotated[list[str] | None, typer.Option("--group", help="repeatable")] = None,
+    role: Annotated[list[str] | None, typer.Option("--role", help="repeatable")] = None,
+    admin: Annotated[bool, typer.Option("--admin")] = False,
+    email: Annotated[str | None, typer.Option()] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Create a user; asks for the password (or reads it from stdin)."""
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    settings = get_settings()
+    svc = build_services(settings)
+    prepare_database(svc, settings)
+    try:
+        view = users.add_user(svc, actor=SYSTEM, login=login, groups=group or [], roles=role or [],
+                              is_admin=admin, password=password or None, email=email)
+    except ChannelOpsError as exc:
+        fail(exc)
+        return
+    typer.echo(f"created user {view.login} (groups: {', '.join(view.groups) or '-'}; roles: "
+               f"{', '.join(view.roles) or '-'})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes")] = None,
+) -> None:
+    """Migrate the database if needed, then serve the API (and UI) with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.refuse_placeholder_secret()
+    prepare_database(build_services(settings), settings)
+    uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port,
+                workers=workers or settings.workers, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    database: Annotated[Path, typer.Option(help="SQLite file, recreated on every start")] = Path("channelops-demo.db"),
+    seed_only: Annotated[bool, typer.Option("--seed-only", help="seed the database and exit")] = False,
+) -> None:
+    """Serve on a fresh SQLite database seeded with demo users, channels and running instances."""
+    import os
+
+    import uvicorn
+
+    from channelops import demo as demo_data
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    os.environ["CHANNELOPS_DATABASE_URL"] = f"sqlite:///{database.resolve()}"
+    get_settings.cache_clear()
+    settings = get_settings()
+    svc = build_services(settings)
+    prepare_database(svc, settings)
+    logins = demo_data.seed(svc)
+    svc.engine.dispose()
+    typer.echo(f"channelops demo: http://{host}:{port}/   (API docs: http://{host}:{port}/docs)")
+    typer.echo(f"database: {database.resolve()}")
+    typer.echo(f"demo logins (password for all: {demo_data.PASSWORD}):")
+    for login, name in logins:
+        typer.echo(f"  {login:<16} {name}")
+    if seed_only:
+        return
+    uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The channel-management domain on top of the engine."""

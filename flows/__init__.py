@@ -1,0 +1,1 @@
+"""Prefect flows: thin wrappers around the service functions."""

@@ -1,0 +1,139 @@
+"""Every endpoint × every role: allowed → 2xx, refused → 401/403. No door is left open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from channelops.settings import Settings
+from tests.support.fixtures import bearer
+from workflows.domain.principals import SYSTEM
+from workflows.services.context import Services
+from workflows.services.instances import fire_trigger, start_instance
+from workflows.services.tasks import claim_task
+from workflows.services.users import actor_for, add_user
+
+ROLES = ("anonymous", "viewer", "channel_manager", "reviewer", "committee", "admin")
+ANYONE = set(ROLES)
+USERS = ANYONE - {"anonymous"}
+ADMIN = {"admin"}
+PROPOSAL = """name: improvement_proposal
+title: {zh: 改进提案, en: Improvement proposal}
+start: [role:channel_manager]
+states:
+  - {name: submitted, initial: true}
+  - {name: reviewed, final: true}
+transitions:
+  - {trigger: review, source: submitted, dest: reviewed, allowed: [group:committee]}
+"""
+
+
+@dataclass
+class World:
+    headers: dict[str, dict[str, str]]
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def world(svc: Services, settings: Settings) -> World:
+    groups = {"viewer": [], "channel_manager": [], "reviewer": ["market"], "committee": ["committee"], "admin": []}
+    roles = {"viewer": ["viewer"], "channel_manager": ["channel_manager"]}
+    users = {role: add_user(svc, actor=SYSTEM, login=f"{role}_user", groups=groups[role], roles=roles.get(role, []),
+                            is_admin=role == "admin") for role in groups}
+    headers = {role: bearer(settings, user.id) for role, user in users.items()}
+    headers["anonymous"] = {}
+    requester = add_user(svc, actor=SYSTEM, login="requester", roles=["channel_manager"])
+    as_requester = actor_for(svc, login="requester")
+    complaint = start_instance(svc, actor=as_requester, workflow="complaint", data={"severity": "low"})
+    onboarding = start_instance(svc, actor=as_requester, workflow="channel_onboarding",
+                                data={"channel_name": "x", "channel_type": "agent", "region": "east"})
+    fire_trigger(svc, actor=as_requester, instance_id=onboarding.id, trigger="submit")
+    with svc.uow(write=False) as uow:
+        from sqlalchemy import select
+
+        from workflows.persistence import tables as t
+
+        task_id = uow.conn.execute(select(t.tasks.c.id).where(t.tasks.c.instance_id == onboarding.id,
+                                                              t.tasks.c.candidate_group == "market")).scalar_one()
+        claimed_id = uow.conn.execute(select(t.tasks.c.id).where(t.tasks.c.instance_id == onboarding.id,
+                                                                 t.tasks.c.candidate_group == "sales")).scalar_one()
+    sales_reviewer = add_user(svc, actor=SYSTEM, login="sales_user", groups=["sales"])
+    claim_task(svc, actor=actor_for(svc, login="sales_user"), task_id=claimed_id)
+    headers["sales_claimer"] = bearer(settings, sales_reviewer.id)
+    from workflows.services.auth import issue_api_token
+
+    token = issue_api_token(svc, actor=SYSTEM, user_id=requester.id, name="t")
+    return World(headers=headers, ids={"complaint": complaint.id, "task": task_id, "claimed": claimed_id,
+                                       "user": requester.id, "token": token.info.id})
+
+
+# (method, path, body kind, roles allowed)
+ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
+    ("GET", "/health", None, ANYONE),
+    ("GET", "/api/v1/health", None, ANYONE),
+    ("GET", "/api/v1/users/me", None, USERS),
+    ("GET", "/api/v1/workflows", None, USERS),
+    ("GET", "/api/v1/workflows/complaint", None, USERS),
+    ("GET", "/api/v1/workflows/complaint/versions", None, USERS),
+    ("GET", "/api/v1/workflows/complaint/versions/1", None, USERS),
+    ("GET", "/api/v1/workflows/complaint/diagram", None, USERS),
+    ("POST", "/api/v1/workflows/validate", "yaml", ADMIN),
+    ("POST", "/api/v1/workflows", "yaml", ADMIN),
+    ("POST", "/api/v1/instances", {"workflow": "complaint", "data": {"severity": "low"}},
+     {"channel_manager", "reviewer", "admin"}),
+    ("GET", "/api/v1/instances", None, USERS),
+    ("GET", "/api/v1/instances/{complaint}", None, USERS),
+    ("GET", "/api/v1/instances/{complaint}/history", None, USERS),
+    ("POST", "/api/v1/instances/{complaint}/events", {"trigger": "acknowledge"}, {"channel_manager"}),
+    ("GET", "/api/v1/tasks", None, USERS),
+    ("GET", "/api/v1/tasks/{task}", None, USERS),
+    ("POST", "/api/v1/tasks/{task}/claim", None, {"reviewer"}),
+    ("POST", "/api/v1/tasks/{claimed}/release", None, {"admin"}),
+    ("POST", "/api/v1/tasks/{task}/complete", {"decision": "approve"}, {"reviewer"}),
+    ("GET", "/api/v1/users", None, ADMIN),
+    ("POST", "/api/v1/users", {"login": "new_user", "password": "long-enough-1"}, ADMIN),
+    ("GET", "/api/v1/users/{user}", None, ADMIN),
+    ("POST", "/api/v1/users/{user}/deactivate", None, ADMIN),
+    ("GET", "/api/v1/users/{user}/tokens", None, ADMIN),
+    ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, ADMIN),
+    ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, ADMIN),
+]
+
+
+def call(client: TestClient, world: World, role: str, method: str, path: str, body: Any) -> int:
+    url = path.format(**world.ids)
+    kwargs: dict[str, Any] = {"headers": dict(world.headers[role])}
+    if body == "yaml":
+        kwargs["content"] = PROPOSAL.encode()
+        kwargs["headers"]["Content-Type"] = "application/yaml"
+    elif body is not None:
+        kwargs["json"] = body
+    return client.request(method, url, **kwargs).status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS,
+                         ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
+def test_each_endpoint_admits_exactly_its_roles(
+    client: TestClient, world: World, role: str, method: str, path: str, body: Any, allowed: set[str]
+) -> None:
+    status = call(client, world, role, method, path, body)
+    if role in allowed:
+        assert 200 <= status < 300, f"{role} should be allowed, got {status}"
+    elif role == "anonymous":
+        assert status == 401
+    else:
+        assert status == 403
+
+
+def test_every_route_in_the_api_is_covered_by_the_matrix(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    routes = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+    covered = {(m, p.replace("{complaint}", "{instance_id}").replace("{task}", "{task_id}")
+                .replace("{claimed}", "{task_id}").replace("{user}", "{user_id}").replace("{token}", "{token_id}")
+                .replace("/complaint", "/{name}").replace("/versions/1", "/versions/{version}"))
+               for m, p, _, _ in ENDPOINTS}
+    assert routes - covered - {("POST", "/api/v1/auth/token")} == set()

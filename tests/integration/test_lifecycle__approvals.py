@@ -1,0 +1,84 @@
+"""channel_lifecycle: every stage move needs the committee; exit opens a checklist."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.helpers import open_tasks
+from tests.support.fixtures import UserFactory
+from workflows.domain.errors import Conflict, PermissionDenied
+from workflows.domain.principals import SYSTEM, Actor
+from workflows.services.context import Services
+from workflows.services.instances import fire_trigger, start_instance
+from workflows.services.tasks import complete_task
+
+
+@pytest.fixture
+def committee(make_user: UserFactory) -> Actor:
+    return make_user("committee")
+
+
+@pytest.fixture
+def manager(make_user: UserFactory) -> Actor:
+    return make_user(roles=("channel_manager",))
+
+
+def lifecycle(svc: Services) -> int:
+    return start_instance(svc, actor=SYSTEM, workflow="channel_lifecycle", subject={"type": "channel", "id": "C-1"}).id
+
+
+def test_a_suggested_move_opens_a_committee_task_and_moves_nothing(svc: Services, manager: Actor) -> None:
+    instance_id = lifecycle(svc)
+    result = fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance", comment="增长强劲")
+    assert (result.moved, result.to_state) == (False, "introduction")
+    [task] = open_tasks(svc, instance_id)
+    assert (task["id"], task["candidate_group"], task["trigger"]) == (result.approval_task_id, "committee", "advance")
+
+
+def test_committee_approval_of_the_suggestion_moves_the_stage(
+    svc: Services, manager: Actor, committee: Actor
+) -> None:
+    instance_id = lifecycle(svc)
+    task_id = fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance").approval_task_id
+    assert task_id is not None
+    assert complete_task(svc, actor=committee, task_id=task_id, decision="approve").to_state == "growth"
+
+
+def test_a_rejected_suggestion_leaves_the_stage_alone(svc: Services, manager: Actor, committee: Actor) -> None:
+    instance_id = lifecycle(svc)
+    task_id = fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance").approval_task_id
+    assert task_id is not None
+    result = complete_task(svc, actor=committee, task_id=task_id, decision="reject")
+    assert (result.moved, result.to_state) == (False, "introduction")
+
+
+def test_a_second_suggestion_while_one_is_pending_is_a_conflict(svc: Services, manager: Actor) -> None:
+    instance_id = lifecycle(svc)
+    fire_trigger(svc, actor=SYSTEM, instance_id=instance_id, trigger="advance")
+    with pytest.raises(Conflict, match="already pending"):
+        fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance")
+
+
+def test_the_committee_moves_through_every_stage_and_revives(svc: Services, committee: Actor) -> None:
+    instance_id = lifecycle(svc)
+    stages = [fire_trigger(svc, actor=committee, instance_id=instance_id, trigger="advance").to_state
+              for _ in range(3)]
+    assert stages == ["growth", "maturity", "decline"]
+    assert fire_trigger(svc, actor=committee, instance_id=instance_id, trigger="revive").to_state == "growth"
+
+
+def test_exit_opens_the_exit_checklist(svc: Services, committee: Actor, make_user: UserFactory) -> None:
+    instance_id = lifecycle(svc)
+    assert fire_trigger(svc, actor=committee, instance_id=instance_id, trigger="exit").to_state == "exit"
+    checklist = {task["name"]: task for task in open_tasks(svc, instance_id)}
+    assert set(checklist) == {"settle_accounts", "recover_stock", "revoke_authorisation"}
+    finance = make_user("finance")
+    done = complete_task(svc, actor=finance, task_id=checklist["settle_accounts"]["id"], decision="done")
+    assert done.moved is False
+    assert len(open_tasks(svc, instance_id)) == 2
+
+
+def test_a_viewer_cannot_suggest_a_move(svc: Services, make_user: UserFactory) -> None:
+    instance_id = lifecycle(svc)
+    with pytest.raises(PermissionDenied):
+        fire_trigger(svc, actor=make_user(roles=("viewer",)), instance_id=instance_id, trigger="advance")

@@ -1,0 +1,1 @@
+"""Workflow engine: generic, knows nothing of channels."""

@@ -1,0 +1,76 @@
+"""Errors a caller can cause. Each maps to one HTTP status and one CLI message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ChannelOpsError(Exception):
+    """Base of every error a user can cause; `status` is the HTTP status it maps to."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ChannelOpsError):
+    status = 404
+    title = "Not found"
+
+
+class Unauthenticated(ChannelOpsError):
+    status = 401
+    title = "Not authenticated"
+
+
+class PermissionDenied(ChannelOpsError):
+    status = 403
+    title = "Permission denied"
+
+
+class Conflict(ChannelOpsError):
+    """The request is valid but the current state forbids it (or another request won a race)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class TriggerNotAllowed(Conflict):
+    title = "Trigger not allowed now"
+
+
+class TaskClosed(Conflict):
+    title = "Task no longer open"
+
+
+class ConcurrentUpdate(Conflict):
+    title = "Concurrent update"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input, with where it is (`transitions[3].dest`) and its line if known."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}" if self.line is None else f"{self.path} (line {self.line})"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class InvalidInput(ChannelOpsError):
+    """Input that fails validation; carries every problem found, not just the first."""
+
+    message: str
+    problems: list[Problem] = field(default_factory=list)
+    status = 422
+    title = "Invalid input"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)

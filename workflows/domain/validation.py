@@ -1,0 +1,289 @@
+"""Check a workflow definition and report every problem with its place in the file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from workflows.domain.definition import WorkflowDefinition
+from workflows.domain.durations import Duration, DurationError
+from workflows.domain.errors import Problem
+from workflows.domain.principals import is_known_group, principal_problem
+from workflows.domain.yamlmap import Path, line_of, load_with_lines, path_text
+
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What names a definition may use: registered guards and effects, extra groups."""
+
+    guards: frozenset[str] = frozenset()
+    effects: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+
+@dataclass
+class ValidationResult:
+    definition: WorkflowDefinition | None
+    problems: list[Problem] = field(default_factory=list)
+    checksum: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.definition is not None and not self.problems
+
+
+def validate_source(text: str, vocabulary: Vocabulary) -> ValidationResult:
+    """Parse and check YAML text; never raises for bad input."""
+    checksum = hashlib.sha256(text.encode()).hexdigest()
+    try:
+        raw, lines = load_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        return ValidationResult(None, [Problem("(document)", f"not valid YAML: {reason}", line)], checksum)
+    if not isinstance(raw, dict):
+        return ValidationResult(None, [Problem("(document)", "expected a mapping at the top", 1)], checksum)
+    try:
+        definition = WorkflowDefinition.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            path: Path = tuple(p for p in error["loc"] if isinstance(p, str | int))
+            problems.append(Problem(path_text(path), error["msg"], line_of(lines, path)))
+        return ValidationResult(None, problems, checksum)
+    checker = _Checker(definition, vocabulary, lines)
+    checker.run()
+    return ValidationResult(definition, checker.problems, checksum)
+
+
+class _Checker:
+    def __init__(self, d: WorkflowDefinition, vocabulary: Vocabulary, lines: dict[Path, int]) -> None:
+        self.d = d
+        self.vocabulary = vocabulary
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.states = {s.name for s in d.states}
+        self.triggers = {t.trigger for t in d.transitions}
+
+    def report(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(path_text(path), message, line_of(self.lines, path)))
+
+    def run(self) -> None:
+        self._names()
+        self._states()
+        self._transitions()
+        self._tasks_and_timers()
+        self._sla()
+        self._principals(("start",), self.d.start)
+        self._reachability()
+
+    def _name(self, path: Path, name: str) -> None:
+        if not name or not set(name) <= NAME_CHARS or not name[0].isalpha():
+            self.report(path, f"bad name {name!r}: use lower-case letters, digits and _")
+
+    def _duplicates(self, path: Path, names: Iterable[str], what: str) -> None:
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            if name in seen:
+                self.report((*path, index, "name"), f"duplicate {what} name {name!r}")
+            seen.add(name)
+
+    def _duration(self, path: Path, text: str | None) -> None:
+        if text is None:
+            return
+        try:
+            Duration.parse(text)
+        except DurationError as exc:
+            self.report(path, str(exc))
+
+    def _state_ref(self, path: Path, name: str) -> None:
+        if name not in self.states:
+            self.report(path, f"unknown state {name!r}")
+
+    def _principals(self, path: Path, principals: Iterable[str]) -> None:
+        for index, principal in enumerate(principals):
+            problem = principal_problem(principal, self.vocabulary.groups)
+            if problem:
+                self.report((*path, index), problem)
+
+    def _group(self, path: Path, name: str) -> None:
+        if not is_known_group(name, self.vocabulary.groups):
+            self.report(path, f"unknown group {name!r}")
+
+    def _effects(self, path: Path, names: Iterable[str]) -> None:
+        for index, name in enumerate(names):
+            if name not in self.vocabulary.effects:
+                self.report((*path, index), f"unknown effect {name!r}")
+
+    def _names(self) -> None:
+        self._name(("name",), self.d.name)
+        self._duplicates(("states",), [s.name for s in self.d.states], "state")
+        for i, state in enumerate(self.d.states):
+            self._name(("states", i, "name"), state.name)
+        for i, transition in enumerate(self.d.transitions):
+            self._name(("transitions", i, "trigger"), transition.trigger)
+        tasks = [t.name for s in self.d.states for t in s.tasks]
+        if len(tasks) != len(set(tasks)):
+            self.report(("states",), "task names must be unique across the definition")
+        self._duplicates(("sla",), [g.name for g in self.d.sla], "SLA goal")
+
+    def _states(self) -> None:
+        initial = [s.name for s in self.d.states if s.initial]
+        if len(initial) != 1:
+            self.report(("states",), f"exactly one state must be initial, found {len(initial)}")
+        if not any(s.final for s in self.d.states):
+            self.report(("states",), "at least one state must be final")
+        outgoing = {src for t in self.d.transitions for src in t.source}
+        for i, state in enumerate(self.d.states):
+            if state.initial and state.final:
+                self.report(("states", i), "a state cannot be both initial and final")
+            if not state.final and state.name not in outgoing and "*" not in outgoing:
+                self.report(("states", i, "name"), f"state {state.name!r} has no way out and is not final")
+            for j, n in enumerate(state.notify):
+                self._principals(("states", i, "notify", j, "to"), n.to)
+            self._effects(("states", i, "effects"), state.effects)
+
+    def _transitions(self) -> None:
+        seen: set[tuple[str, str]] = set()
+        for i, t in enumerate(self.d.transitions):
+            path: Path = ("transitions", i)
+            if not t.source:
+                self.report((*path, "source"), "needs at least one source state")
+            for j, src in enumerate(t.source):
+                if src != "*":
+                    self._state_ref((*path, "source", j), src)
+                    if src in self.states and self.d.state(src).final:
+                        self.report((*path, "source", j), f"state {src!r} is final: nothing leaves it")
+                if (t.trigger, src) in seen:
+                    self.report((*path, "source", j), f"trigger {t.trigger!r} from {src!r} is defined twice")
+                seen.add((t.trigger, src))
+            self._state_ref((*path, "dest"), t.dest)
+            self._principals((*path, "allowed"), t.allowed)
+            for j, guard in enumerate(t.guards):
+                if guard.name not in self.vocabulary.guards:
+                    self.report((*path, "guards", j), f"unknown guard {guard.name!r}")
+            if t.approval is not None:
+                self._group((*path, "approval", "group"), t.approval.group)
+                self._duration((*path, "approval", "due"), t.approval.due)
+            for j, n in enumerate(t.notify):
+                self._principals((*path, "notify", j, "to"), n.to)
+            self._effects((*path, "effects"), t.effects)
+
+    def _fires(self, path: Path, trigger: str, state: str | None) -> None:
+        if trigger not in self.triggers:
+            self.report(path, f"unknown trigger {trigger!r}")
+            return
+        if state is not None and not self._leaves(trigger, state):
+            self.report(path, f"trigger {trigger!r} cannot be fired from state {state!r}")
+
+    def _leaves(self, trigger: str, state: str) -> bool:
+        return any(
+            t.trigger == trigger and (state in t.source or "*" in t.source) for t in self.d.transitions
+        )
+
+    def _tasks_and_timers(self) -> None:
+        for i, state in enumerate(self.d.states):
+            for j, task in enumerate(state.tasks):
+                path: Path = ("states", i, "tasks", j)
+                self._name((*path, "name"), task.name)
+                if not task.groups and not task.assignee:
+                    self.report(path, "a task needs candidate groups or an assignee")
+                for k, group in enumerate(task.groups):
+                    self._group((*path, "groups", k), group)
+                if task.assignee:
+                    self._principals((*path, "assignee"), [task.assignee])
+                if task.escalate_to:
+                    self._group((*path, "escalate_to"), task.escalate_to)
+                self._duration((*path, "due"), task.due)
+                for k, before in enumerate(task.remind_before):
+                    self._duration((*path, "remind_before", k), before)
+                if (task.remind_before or task.escalate_to) and not task.due:
+                    self.report((*path, "due"), "reminders and escalation need a due duration")
+                if isinstance(task.policy, int) and not 1 <= task.policy <= max(len(task.groups), 1):
+                    self.report((*path, "policy"), "N-of-M needs 1 <= N <= number of groups")
+                for decision, trigger in task.outcomes.items():
+                    if decision not in task.decisions:
+                        self.report((*path, "outcomes", decision), f"decision {decision!r} is not offered")
+                    self._fires((*path, "outcomes", decision), trigger, state.name)
+                for k, n in enumerate(task.notify):
+                    self._principals((*path, "notify", k, "to"), n.to)
+            self._duplicates(("states", i, "timers"), [t.name for t in state.timers], "timer")
+            for j, timer in enumerate(state.timers):
+                self._duration(("states", i, "timers", j, "after"), timer.after)
+                self._fires(("states", i, "timers", j, "fire"), timer.fire, state.name)
+
+    def _sla(self) -> None:
+        for i, goal in enumerate(self.d.sla):
+            path: Path = ("sla", i)
+            for key in ("start", "stop", "pause"):
+                for j, name in enumerate(getattr(goal, key)):
+                    self._state_ref((*path, key, j), name)
+            if not goal.stop:
+                self.report((*path, "stop"), "an SLA goal needs at least one stop state")
+            if goal.goal_by:
+                if goal.goal_by not in self.d.fields:
+                    self.report((*path, "goal_by"), f"unknown field {goal.goal_by!r}")
+                if not goal.goals:
+                    self.report((*path, "goals"), "goal_by needs goals per value")
+                field_def = self.d.fields.get(goal.goal_by)
+                if field_def and field_def.enum:
+                    for value in field_def.enum:
+                        if str(value) not in goal.goals:
+                            self.report((*path, "goals"), f"no goal for {goal.goal_by}={value!r}")
+            elif not goal.goal:
+                self.report((*path, "goal"), "an SLA goal needs `goal` or `goal_by` with `goals`")
+            self._duration((*path, "goal"), goal.goal)
+            for key, text in goal.goals.items():
+                self._duration((*path, "goals", key), text)
+            if not 1 <= goal.warn_at <= 99:
+                self.report((*path, "warn_at"), "warn_at is a percentage between 1 and 99")
+            if goal.breach:
+                self._fires((*path, "breach"), goal.breach, None)
+            self._principals((*path, "warn_notify"), goal.warn_notify)
+            self._principals((*path, "breach_notify"), goal.breach_notify)
+
+    def _reachability(self) -> None:
+        initial = [s.name for s in self.d.states if s.initial]
+        if len(initial) != 1:
+            return
+        edges: dict[str, set[str]] = {}
+        for t in self.d.transitions:
+            sources = self.states if "*" in t.source else set(t.source)
+            for src in sources:
+                edges.setdefault(src, set()).add(t.dest)
+        seen = {initial[0]}
+        queue = deque(initial)
+        while queue:
+            for nxt in edges.get(queue.popleft(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        for i, state in enumerate(self.d.states):
+            if state.name not in seen:
+                self.report(("states", i, "name"), f"state {state.name!r} cannot be reached from {initial[0]!r}")
+
+
+def expand_sources(definition: WorkflowDefinition, sources: list[str]) -> list[str]:
+    """`*` stands for every state that is not final."""
+    if "*" in sources:
+        return [s.name for s in definition.states if not s.final]
+    return list(sources)
+
+
+def raw_name(text: str) -> str | None:
+    """The `name:` of a YAML text, if it can be read at all (for messages)."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None

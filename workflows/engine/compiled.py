@@ -1,0 +1,124 @@
+"""A definition version compiled once into a `transitions` machine and lookup tables.
+
+Thread safety: the machine is built without models and without a queue, and every step
+drives a fresh plain holder object. `Event.trigger` then touches no shared mutable state
+(the machine's transition queue stays empty when `queued=False`), so one compiled machine
+serves any number of concurrent requests. Stored rows are never handed to `transitions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import EventData, Machine, MachineError
+
+from workflows.domain.definition import StateDef, TaskDef, TransitionDef, WorkflowDefinition
+from workflows.domain.durations import Duration
+from workflows.domain.errors import TriggerNotAllowed
+from workflows.domain.validation import expand_sources
+from workflows.engine.registry import Guard, GuardContext, Registry
+
+
+@dataclass
+class _Holder:
+    """The only object `transitions` ever sees: a state name and the guards that said no."""
+
+    state: str
+    refused: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _BoundGuard:
+    name: str
+    fn: Guard
+    args: dict[str, Any]
+
+    def __call__(self, event: EventData) -> bool:
+        base: GuardContext = event.kwargs["guard_context"]
+        ok = self.fn(GuardContext(**{**base.__dict__, "args": self.args}))
+        if not ok:
+            holder = event.model
+            assert isinstance(holder, _Holder)
+            holder.refused.append(self.name)
+        return ok
+
+
+class CompiledWorkflow:
+    """Everything the engine needs about one published definition version, computed once."""
+
+    def __init__(self, *, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry):
+        self.definition_id = definition_id
+        self.version = version
+        self.definition = definition
+        self.name = definition.name
+        self.states: dict[str, StateDef] = {s.name: s for s in definition.states}
+        self.final_states = frozenset(s.name for s in definition.states if s.final)
+        self.by_trigger_source: dict[tuple[str, str], TransitionDef] = {}
+        self.tasks: dict[str, tuple[StateDef, TaskDef]] = {}
+        self.durations: dict[str, Duration] = {}
+        specs: list[dict[str, Any]] = []
+        for t in definition.transitions:
+            sources = expand_sources(definition, t.source)
+            for src in sources:
+                self.by_trigger_source[(t.trigger, src)] = t
+            guards = [_BoundGuard(g.name, registry.guards[g.name], dict(g.args)) for g in t.guards]
+            specs.append({"trigger": t.trigger, "source": sources, "dest": t.dest, "conditions": guards})
+        for state in definition.states:
+            for task in state.tasks:
+                self.tasks[task.name] = (state, task)
+        self.machine = Machine(
+            model=None,
+            states=[s.name for s in definition.states],
+            transitions=specs,
+            initial=definition.initial_state.name,
+            auto_transitions=False,
+            send_event=True,
+            queued=False,
+            ignore_invalid_triggers=False,
+        )
+        self.sla_states = {s for g in definition.sla for s in (*g.start, *g.stop, *g.pause)}
+
+    def duration(self, text: str) -> Duration:
+        found = self.durations.get(text)
+        if found is None:
+            found = self.durations[text] = Duration.parse(text)
+        return found
+
+    def transition(self, trigger: str, state: str) -> TransitionDef:
+        """The transition `trigger` takes from `state`, or TriggerNotAllowed."""
+        found = self.by_trigger_source.get((trigger, state))
+        if found is None:
+            if trigger not in self.machine.events:
+                raise TriggerNotAllowed(f"workflow {self.name!r} has no trigger {trigger!r}")
+            raise TriggerNotAllowed(f"trigger {trigger!r} is not allowed in state {state!r}")
+        return found
+
+    def step(self, *, trigger: str, state: str, guard_context: GuardContext) -> str:
+        """Run the machine for one trigger from `state`; returns the destination state.
+
+        Raises:
+            TriggerNotAllowed: the trigger does not apply in `state`, or a guard refused it.
+        """
+        holder = _Holder(state)
+        event = self.machine.events.get(trigger)
+        if event is None:
+            raise TriggerNotAllowed(f"workflow {self.name!r} has no trigger {trigger!r}")
+        try:
+            moved = event.trigger(holder, guard_context=guard_context)
+        except MachineError as exc:
+            raise TriggerNotAllowed(f"trigger {trigger!r} is not allowed in state {state!r}") from exc
+        if not moved:
+            refused = ", ".join(holder.refused) or "a guard"
+            raise TriggerNotAllowed(f"trigger {trigger!r} refused in state {state!r} by {refused}")
+        return holder.state
+
+    def triggers_from(self, state: str) -> list[str]:
+        return [name for name in self.machine.get_triggers(state) if (name, state) in self.by_trigger_source]
+
+
+def compile_definition(*, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry
+                       ) -> CompiledWorkflow:
+    return CompiledWorkflow(definition_id=definition_id, version=version, definition=definition, registry=registry)
+
+

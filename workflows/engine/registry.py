@@ -1,0 +1,82 @@
+"""Guards and effects by name. Definitions name them; validation checks the names exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from workflows.domain.principals import Actor
+from workflows.domain.validation import Vocabulary
+
+if TYPE_CHECKING:
+    from workflows.persistence.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a guard may look at. Guards are pure: no I/O, no clock of their own."""
+
+    actor: Actor
+    data: Mapping[str, Any]
+    event_data: Mapping[str, Any]
+    state_entered_at: datetime
+    now: datetime
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    """An effect runs inside the step's transaction; it must not commit."""
+
+    uow: UnitOfWork
+    services: Any
+    actor: Actor
+    instance_id: int
+    workflow: str
+    subject_type: str | None
+    subject_id: str | None
+    state: str
+    data: Mapping[str, Any]
+    now: datetime
+
+
+Guard = Callable[[GuardContext], bool]
+Effect = Callable[[EffectContext], None]
+
+
+class Registry:
+    """Named guards and effects. Built once in the composition root, then only read."""
+
+    def __init__(self) -> None:
+        self.guards: dict[str, Guard] = {}
+        self.effects: dict[str, Effect] = {}
+
+    def guard(self, name: str, fn: Guard) -> None:
+        self.guards[name] = fn
+
+    def effect(self, name: str, fn: Effect) -> None:
+        self.effects[name] = fn
+
+    def vocabulary(self, groups: frozenset[str] = frozenset()) -> Vocabulary:
+        return Vocabulary(guards=frozenset(self.guards), effects=frozenset(self.effects), groups=groups)
+
+
+def entered_state_within(ctx: GuardContext) -> bool:
+    """True while the current state was entered less than `days` (calendar) days ago."""
+    days = float(ctx.args.get("days", 0))
+    return ctx.now - ctx.state_entered_at <= timedelta(days=days)
+
+
+def data_has(ctx: GuardContext) -> bool:
+    """True when every field in `fields` is present and non-empty in the instance or event data."""
+    merged = {**ctx.data, **ctx.event_data}
+    return all(merged.get(name) not in (None, "", [], {}) for name in ctx.args.get("fields", []))
+
+
+def default_registry() -> Registry:
+    registry = Registry()
+    registry.guard("entered_state_within", entered_state_within)
+    registry.guard("data_has", data_has)
+    return registry

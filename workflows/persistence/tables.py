@@ -1,0 +1,261 @@
+"""The tables. The schema changes only through Alembic migrations (see `migrations/`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workflows.persistence.types import UTCDateTime
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_type=JSON)
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=100, unique=True)
+    display_name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    password_hash: str | None = Field(default=None, max_length=400)
+    is_admin: bool = False
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    groups: list[str] = Field(default_factory=list, sa_type=JSON)
+    locale: str = Field(default="zh", max_length=10)
+    active: bool = True
+    created_at: datetime = _when()
+
+
+class WorkflowDefinitionRow(SQLModel, table=True):
+    __tablename__ = "workflow_definitions"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_definition_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    version: int
+    title_zh: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    source: str = Field(sa_type=Text)
+    checksum: str = Field(max_length=64)
+    published_by: str = Field(max_length=100)
+    published_at: datetime = _when()
+
+
+class InstanceRow(SQLModel, table=True):
+    __tablename__ = "workflow_instances"
+    __table_args__ = (
+        Index("ix_instances_workflow_state", "workflow", "state"),
+        Index("ix_instances_subject", "subject_type", "subject_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    definition_id: int = Field(foreign_key="workflow_definitions.id")
+    workflow: str = Field(max_length=100)
+    definition_version: int
+    subject_type: str | None = Field(default=None, max_length=50)
+    subject_id: str | None = Field(default=None, max_length=100)
+    state: str = Field(max_length=100)
+    status: str = Field(default="active", max_length=20)
+    data: dict[str, Any] = _json()
+    requester_id: int | None = Field(default=None, foreign_key="users.id")
+    revision: int = 1
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    state_entered_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_status_group", "status", "candidate_group"),
+        Index("ix_tasks_assignee_status", "assignee_id", "status"),
+        Index("ix_tasks_instance_status", "instance_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="workflow_instances.id")
+    name: str = Field(max_length=100)
+    entry: int = Field(description="the instance revision at which the task's state was entered")
+    candidate_group: str | None = Field(default=None, max_length=100)
+    original_group: str | None = Field(default=None, max_length=100)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    status: str = Field(default="open", max_length=20)
+    trigger: str | None = Field(default=None, max_length=100)
+    due_at: datetime | None = _when(nullable=True)
+    decision: str | None = Field(default=None, max_length=20)
+    comment: str | None = Field(default=None, sa_type=Text)
+    payload: dict[str, Any] = _json()
+    completed_by: int | None = Field(default=None, foreign_key="users.id")
+    completed_at: datetime | None = _when(nullable=True)
+    claimed_at: datetime | None = _when(nullable=True)
+    escalated_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+
+
+class TimerRow(SQLModel, table=True):
+    __tablename__ = "timers"
+    __table_args__ = (
+        Index("ix_timers_status_due", "status", "due_at"),
+        Index("ix_timers_instance_status", "instance_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="workflow_instances.id")
+    task_id: int | None = Field(default=None, foreign_key="tasks.id")
+    kind: str = Field(max_length=30)
+    name: str = Field(max_length=100)
+    state: str = Field(max_length=100)
+    entry: int
+    due_at: datetime = _when()
+    trigger: str | None = Field(default=None, max_length=100)
+    status: str = Field(default="scheduled", max_length=20)
+    payload: dict[str, Any] = _json()
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _when()
+    fired_at: datetime | None = _when(nullable=True)
+
+
+class SlaClockRow(SQLModel, table=True):
+    __tablename__ = "sla_clocks"
+    __table_args__ = (UniqueConstraint("instance_id", "goal", name="uq_sla_instance_goal"),)
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="workflow_instances.id")
+    workflow: str = Field(max_length=100)
+    goal: str = Field(max_length=100)
+    working: bool = True
+    target_seconds: int
+    used_seconds: int = 0
+    status: str = Field(default="running", max_length=20)
+    started_at: datetime = _when()
+    running_since: datetime | None = _when(nullable=True)
+    due_at: datetime | None = _when(nullable=True)
+    stopped_at: datetime | None = _when(nullable=True, index=True)
+    breached_at: datetime | None = _when(nullable=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int | None = Field(default=None, foreign_key="workflow_instances.id")
+    recipient: str = Field(max_length=200)
+    template: str = Field(max_length=100)
+    payload: dict[str, Any] = _json()
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = _when()
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_instance", "instance_id", "id"),
+        Index("ix_audit_entity", "entity_type", "entity_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    actor_id: int | None = None
+    actor_login: str = Field(max_length=100)
+    entity_type: str = Field(max_length=30)
+    entity_id: str = Field(max_length=100)
+    instance_id: int | None = None
+    action: str = Field(max_length=50)
+    from_state: str | None = Field(default=None, max_length=100)
+    to_state: str | None = Field(default=None, max_length=100)
+    trigger: str | None = Field(default=None, max_length=100)
+    comment: str | None = Field(default=None, sa_type=Text)
+    data: dict[str, Any] = _json()
+
+
+class IdempotencyKey(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("actor", "key", name="uq_idempotency_actor_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(max_length=100)
+    key: str = Field(max_length=200)
+    scope: str = Field(max_length=200)
+    response: dict[str, Any] = _json()
+    created_at: datetime = _when()
+
+
+class ApiToken(SQLModel, table=True):
+    """A long-lived token for another system; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = _when()
+    expires_at: datetime | None = _when(nullable=True)
+    last_used_at: datetime | None = _when(nullable=True)
+    revoked_at: datetime | None = _when(nullable=True)
+
+
+class NotificationTarget(SQLModel, table=True):
+    """Where a user's or a group's notifications go: an apprise URL (mailto, dingtalk, feishu, wecombot, json)."""
+
+    __tablename__ = "notification_targets"
+    __table_args__ = (Index("ix_targets_owner", "owner_type", "owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner_type: str = Field(max_length=10)
+    owner: str = Field(max_length=100)
+    kind: str = Field(max_length=20)
+    url: str = Field(sa_type=Text)
+    locale: str | None = Field(default=None, max_length=10)
+    active: bool = True
+    created_at: datetime = _when()
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try to deliver one outbox row to one target, with its outcome."""
+
+    __tablename__ = "delivery_attempts"
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", index=True)
+    target_id: int | None = Field(default=None, foreign_key="notification_targets.id")
+    at: datetime = _when()
+    ok: bool
+    error: str | None = Field(default=None, sa_type=Text)
+    duration_ms: int = 0
+
+
+class CalendarEntry(SQLModel, table=True):
+    """A company-specific day off (`holiday`) or working day (`workday`), entered by an admin."""
+
+    __tablename__ = "calendar_entries"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True)
+    kind: str = Field(max_length=10)
+    note: str = Field(default="", max_length=200)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = _when()
+
+
+metadata = SQLModel.metadata
+users = User.__table__  # type: ignore[attr-defined]
+definitions = WorkflowDefinitionRow.__table__  # type: ignore[attr-defined]
+instances = InstanceRow.__table__  # type: ignore[attr-defined]
+tasks = TaskRow.__table__  # type: ignore[attr-defined]
+timers = TimerRow.__table__  # type: ignore[attr-defined]
+sla_clocks = SlaClockRow.__table__  # type: ignore[attr-defined]
+outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+audit_events = AuditEvent.__table__  # type: ignore[attr-defined]
+idempotency_keys = IdempotencyKey.__table__  # type: ignore[attr-defined]
+api_tokens = ApiToken.__table__  # type: ignore[attr-defined]
+notification_targets = NotificationTarget.__table__  # type: ignore[attr-defined]
+delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
+calendar_entries = CalendarEntry.__table__  # type: ignore[attr-defined]

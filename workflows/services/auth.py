@@ -1,0 +1,150 @@
+"""Authentication and user administration: passwords, long-lived API tokens, deactivation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from workflows.domain.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
+from workflows.domain.principals import Actor
+from workflows.persistence import tables as t
+from workflows.services.context import Services
+from workflows.services.records import audit
+from workflows.services.users import actor_from_row, verify_password
+from workflows.services.views import UserView, View
+
+TOKEN_PREFIX = "cop_"
+REFUSED = "wrong login or password"
+
+
+class ApiTokenView(View):
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_by: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedToken(View):
+    token: str
+    info: ApiTokenView
+
+
+def _require_admin(actor: Actor) -> None:
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied("only an admin may manage users and tokens")
+
+
+def authenticate(svc: Services, *, login: str, password: str) -> Actor:
+    """The active user with this login and password; the same refusal whether or not the login exists."""
+    with svc.uow(write=False) as uow:
+        row = uow.conn.execute(select(t.users).where(t.users.c.login == login)).mappings().first()
+    if row is None or not row["active"] or not verify_password(password, row["password_hash"]):
+        raise Unauthenticated(REFUSED)
+    return actor_from_row(dict(row))
+
+
+def actor_by_id(svc: Services, *, user_id: int) -> Actor:
+    with svc.uow(write=False) as uow:
+        row = uow.conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
+    if row is None or not row["active"]:
+        raise Unauthenticated("the account behind this token is no longer active")
+    return actor_from_row(dict(row))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(svc: Services, *, actor: Actor, user_id: int, name: str,
+                    expires_at: datetime | None = None) -> IssuedToken:
+    """Create a token for `user_id`; the token itself is returned only here, only its hash is kept."""
+    _require_admin(actor)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        if uow.conn.execute(select(t.users.c.id).where(t.users.c.id == user_id)).first() is None:
+            raise NotFound(f"user {user_id} not found")
+        values = {"user_id": user_id, "name": name, "token_hash": _digest(token), "prefix": token[:12],
+                  "created_by": actor.login, "created_at": now, "expires_at": expires_at,
+                  "last_used_at": None, "revoked_at": None}
+        token_id = uow.conn.execute(insert(t.api_tokens).returning(t.api_tokens.c.id), values).scalar_one()
+        audit(uow, now=now, actor=actor, entity_type="user", entity_id=user_id, action="api_token_issued",
+              data={"token_id": token_id, "name": name})
+        uow.commit()
+    return IssuedToken(token=token, info=ApiTokenView.model_validate({**values, "id": token_id}))
+
+
+def revoke_api_token(svc: Services, *, actor: Actor, token_id: int, user_id: int | None = None) -> None:
+    _require_admin(actor)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        row = uow.conn.execute(select(t.api_tokens).where(t.api_tokens.c.id == token_id)).mappings().first()
+        if row is None or (user_id is not None and row["user_id"] != user_id):
+            raise NotFound(f"API token {token_id} not found")
+        if row["revoked_at"] is None:
+            uow.conn.execute(update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(revoked_at=now))
+            audit(uow, now=now, actor=actor, entity_type="user", entity_id=row["user_id"],
+                  action="api_token_revoked", data={"token_id": token_id})
+        uow.commit()
+
+
+def list_api_tokens(svc: Services, *, actor: Actor, user_id: int) -> list[ApiTokenView]:
+    _require_admin(actor)
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(select(t.api_tokens).where(t.api_tokens.c.user_id == user_id)
+                                .order_by(t.api_tokens.c.id)).mappings().all()
+    return [ApiTokenView.model_validate(dict(r)) for r in rows]
+
+
+def actor_for_api_token(svc: Services, *, token: str) -> Actor:
+    """The user behind a valid, unrevoked, unexpired API token."""
+    now = svc.clock.now()
+    with svc.uow(write=False) as uow:
+        row = uow.conn.execute(select(t.api_tokens).where(t.api_tokens.c.token_hash == _digest(token))
+                               ).mappings().first()
+    if row is None or row["revoked_at"] is not None:
+        raise Unauthenticated("this API token is not valid (unknown or revoked)")
+    if row["expires_at"] is not None and row["expires_at"] <= now:
+        raise Unauthenticated("this API token has expired")
+    return actor_by_id(svc, user_id=row["user_id"])
+
+
+def list_users(svc: Services, *, actor: Actor) -> list[UserView]:
+    _require_admin(actor)
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(select(t.users).order_by(t.users.c.login)).mappings().all()
+    return [UserView.model_validate(dict(r)) for r in rows]
+
+
+def deactivate_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
+    _require_admin(actor)
+    if actor.id == user_id:
+        raise Conflict("you cannot deactivate your own account")
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        row = uow.conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"user {user_id} not found")
+        uow.conn.execute(update(t.users).where(t.users.c.id == user_id).values(active=False))
+        audit(uow, now=now, actor=actor, entity_type="user", entity_id=user_id, action="deactivated")
+        uow.commit()
+    return UserView.model_validate({**dict(row), "active": False})
+
+
+def get_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
+    """A user's record: admins read anyone, everyone reads themselves."""
+    if actor.id != user_id:
+        _require_admin(actor)
+    with svc.uow(write=False) as uow:
+        row = uow.conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"user {user_id} not found")
+    return UserView.model_validate(dict(row))

@@ -1,0 +1,79 @@
+"""The services' dependencies, built once by the composition root (`channelops.bootstrap`)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
+
+from workflows.adapters.calendar import BusinessCalendar
+from workflows.adapters.clock import Clock
+from workflows.domain.durations import Duration
+from workflows.domain.errors import NotFound
+from workflows.domain.validation import validate_source
+from workflows.engine.compiled import CompiledWorkflow
+from workflows.engine.registry import Registry
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+
+
+@dataclass
+class Services:
+    """Engine, clock, calendar and registry; caches compiled definitions (immutable once published)."""
+
+    engine: Engine
+    clock: Clock
+    calendar: BusinessCalendar
+    registry: Registry
+    _compiled: dict[int, CompiledWorkflow] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write)
+
+    def compiled(self, conn: Connection, definition_id: int) -> CompiledWorkflow:
+        """The compiled definition; published versions never change, so the cache never goes stale."""
+        found = self._compiled.get(definition_id)
+        if found is not None:
+            return found
+        row = conn.execute(
+            select(t.definitions.c.source, t.definitions.c.version).where(t.definitions.c.id == definition_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"workflow definition {definition_id} not found")
+        result = validate_source(row.source, self.registry.vocabulary())
+        if result.definition is None:
+            raise NotFound(f"workflow definition {definition_id} cannot be read: {result.problems[:1]}")
+        compiled = CompiledWorkflow(
+            definition_id=definition_id, version=row.version, definition=result.definition, registry=self.registry
+        )
+        with self._lock:
+            self._compiled.setdefault(definition_id, compiled)
+        return self._compiled[definition_id]
+
+    def due(self, start: datetime, duration: Duration) -> datetime:
+        """`start` plus `duration`, in working time when the duration says so."""
+        if duration.working:
+            return self.calendar.add_working_time(start, self.working_span(duration))
+        if duration.unit == "months":
+            return start + relativedelta(months=duration.amount)
+        return start + duration.calendar_delta()
+
+    def before(self, due: datetime, start: datetime, due_duration: Duration, before: Duration) -> datetime:
+        """The moment `before` ahead of a deadline that was `due_duration` after `start`."""
+        if due_duration.working and before.working:
+            span = self.working_span(due_duration) - self.working_span(before)
+            return self.calendar.add_working_time(start, max(span, timedelta(0)))
+        if before.unit == "months":
+            return due - relativedelta(months=before.amount)
+        return due - (self.working_span(before) if before.working else before.calendar_delta())
+
+    def working_span(self, duration: Duration) -> timedelta:
+        """A working duration as an amount of working time (a working day is one day's hours)."""
+        if duration.unit == "days":
+            return duration.amount * self.calendar.working_day_length()
+        return duration.calendar_delta()

@@ -1,0 +1,112 @@
+"""Use cases on definitions: validate, publish a new version, publish the shipped ones, read."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from sqlalchemy import func, insert, select
+
+from workflows.domain.errors import InvalidInput, NotFound, PermissionDenied
+from workflows.domain.principals import Actor
+from workflows.domain.validation import ValidationResult, validate_source
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services.context import Services
+from workflows.services.records import audit
+from workflows.services.views import DefinitionView
+
+SHIPPED = ("channel_onboarding", "complaint", "card_escalation", "channel_lifecycle")
+
+
+def validate_definition(svc: Services, source: str) -> ValidationResult:
+    """Check a definition against the registry's guards and effects; never raises for bad input."""
+    return validate_source(source, svc.registry.vocabulary())
+
+
+def _publish_in(svc: Services, uow: UnitOfWork, *, actor: Actor, source: str, result: ValidationResult
+                ) -> DefinitionView:
+    assert result.definition is not None
+    name = result.definition.name
+    latest = uow.conn.execute(select(func.max(t.definitions.c.version)).where(t.definitions.c.name == name))
+    version = (latest.scalar() or 0) + 1
+    now = svc.clock.now()
+    values = {"name": name, "version": version, "title_zh": result.definition.title.zh,
+              "title_en": result.definition.title.en, "source": source, "checksum": result.checksum,
+              "published_by": actor.login, "published_at": now}
+    new_id = uow.conn.execute(insert(t.definitions).returning(t.definitions.c.id), values).scalar_one()
+    audit(uow, now=now, actor=actor, entity_type="definition", entity_id=new_id, action="published",
+          data={"name": name, "version": version, "checksum": result.checksum})
+    return DefinitionView(id=new_id, **values)
+
+
+def publish_definition(svc: Services, *, actor: Actor, source: str) -> DefinitionView:
+    """Validate and publish `source` as the next version of its workflow (admins only).
+
+    Raises:
+        PermissionDenied: the actor is not an admin.
+        InvalidInput: the definition has problems; every one is listed, nothing is written.
+    """
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied("only an admin may publish workflow definitions")
+    result = validate_definition(svc, source)
+    if not result.valid:
+        raise InvalidInput("the workflow definition is not valid", result.problems)
+    with svc.uow() as uow:
+        view = _publish_in(svc, uow, actor=actor, source=source, result=result)
+        uow.commit()
+        return view
+
+
+def shipped_source(name: str) -> str:
+    return resources.files("workflows.definitions").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def publish_shipped(svc: Services, *, actor: Actor) -> list[DefinitionView]:
+    """Publish each shipped definition whose current text is not yet among its published versions.
+
+    Safe to run at every start: a definition already published (by checksum) is left alone,
+    so an admin's later version stays the latest until the shipped text itself changes.
+    """
+    published: list[DefinitionView] = []
+    with svc.uow() as uow:
+        for name in SHIPPED:
+            source = shipped_source(name)
+            result = validate_definition(svc, source)
+            if not result.valid:
+                raise InvalidInput(f"shipped definition {name!r} is not valid", result.problems)
+            known = uow.conn.execute(select(t.definitions.c.id).where(
+                t.definitions.c.name == name, t.definitions.c.checksum == result.checksum)).first()
+            if known is None:
+                published.append(_publish_in(svc, uow, actor=actor, source=source, result=result))
+        uow.commit()
+    return published
+
+
+def get_definition(svc: Services, *, name: str, version: int | None = None) -> DefinitionView:
+    with svc.uow(write=False) as uow:
+        query = select(t.definitions).where(t.definitions.c.name == name)
+        query = query.where(t.definitions.c.version == version) if version else query
+        row = uow.conn.execute(query.order_by(t.definitions.c.version.desc()).limit(1)).mappings().first()
+    if row is None:
+        raise NotFound(f"no workflow {name!r}" + (f" version {version}" if version else ""))
+    return DefinitionView.model_validate(dict(row))
+
+
+def list_definitions(svc: Services) -> list[DefinitionView]:
+    """The latest version of every published workflow."""
+    latest = (select(t.definitions.c.name, func.max(t.definitions.c.version).label("version"))
+              .group_by(t.definitions.c.name).subquery())
+    query = select(t.definitions).join(latest, (t.definitions.c.name == latest.c.name)
+                                       & (t.definitions.c.version == latest.c.version))
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(query.order_by(t.definitions.c.name)).mappings().all()
+    return [DefinitionView.model_validate(dict(r)) for r in rows]
+
+
+def list_versions(svc: Services, *, name: str) -> list[DefinitionView]:
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(select(t.definitions).where(t.definitions.c.name == name)
+                                .order_by(t.definitions.c.version)).mappings().all()
+    if not rows:
+        raise NotFound(f"no workflow {name!r}")
+    return [DefinitionView.model_validate(dict(r)) for r in rows]

@@ -1,0 +1,184 @@
+"""Use cases on instances: start one, fire a trigger, read them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from workflows.domain.definition import WorkflowDefinition
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from workflows.domain.principals import Actor, any_match
+from workflows.engine.compiled import CompiledWorkflow
+from workflows.engine.registry import GuardContext
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services import steps
+from workflows.services.context import Services
+from workflows.services.records import audit, recall, remember
+from workflows.services.views import InstanceSummary, StepResult
+
+TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "object": (dict,), "array": (list,),
+}
+
+
+def latest_definition_id(uow: UnitOfWork, workflow: str) -> int:
+    found = uow.conn.execute(
+        select(t.definitions.c.id).where(t.definitions.c.name == workflow)
+        .order_by(t.definitions.c.version.desc()).limit(1)
+    ).scalar()
+    if found is None:
+        raise NotFound(f"no published workflow named {workflow!r}")
+    return int(found)
+
+
+def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply defaults and check the fields the definition declares; every problem is reported."""
+    result = dict(data)
+    problems: list[Problem] = []
+    for name, spec in definition.fields.items():
+        if name not in result or result[name] is None:
+            if spec.default is not None:
+                result[name] = spec.default
+            elif spec.required:
+                problems.append(Problem(f"data.{name}", "is required"))
+            continue
+        value = result[name]
+        bad_type = not isinstance(value, TYPES[spec.type]) or (spec.type != "boolean" and isinstance(value, bool))
+        if bad_type:
+            problems.append(Problem(f"data.{name}", f"must be of type {spec.type}"))
+        elif spec.enum is not None and value not in spec.enum:
+            problems.append(Problem(f"data.{name}", f"must be one of {', '.join(map(str, spec.enum))}"))
+    if problems:
+        raise InvalidInput("the instance data is not valid", problems)
+    return result
+
+
+def start_instance_in(
+    svc: Services, uow: UnitOfWork, *, actor: Actor, workflow: str,
+    subject: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
+    requester_id: int | None = None,
+) -> dict[str, Any]:
+    """Start an instance inside an open unit of work (for services and effects); returns its row."""
+    now = svc.clock.now()
+    compiled = svc.compiled(uow.conn, latest_definition_id(uow, workflow))
+    definition = compiled.definition
+    if not any_match(actor, definition.start, requester_id=actor.id, data=data or {}):
+        raise PermissionDenied(f"you may not start a {workflow!r} instance")
+    values = {
+        "definition_id": compiled.definition_id, "workflow": workflow, "definition_version": compiled.version,
+        "subject_type": _text((subject or {}).get("type")), "subject_id": _text((subject or {}).get("id")),
+        "state": definition.initial_state.name, "status": "active", "data": checked_data(definition, data or {}),
+        "requester_id": requester_id if requester_id is not None else actor.id, "revision": 1,
+        "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None,
+    }
+    new_id = uow.conn.execute(insert(t.instances).returning(t.instances.c.id), values).scalar_one()
+    inst = {**values, "id": new_id}
+    audit(uow, now=now, actor=actor, entity_type="instance", entity_id=new_id, instance_id=new_id,
+          action="started", to_state=inst["state"], data={"workflow": workflow, "version": compiled.version})
+    steps.enter_state(svc, uow, compiled=compiled, inst=inst, actor=actor, now=now, source=None)
+    return inst
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def start_instance(
+    svc: Services, *, actor: Actor, workflow: str, subject: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None, idempotency_key: str | None = None,
+) -> InstanceSummary:
+    """Start an instance of the latest published version of `workflow`, in one transaction."""
+    with svc.uow() as uow:
+        scope = f"start:{workflow}"
+        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+            return InstanceSummary.model_validate(stored)
+        result = steps.summary(start_instance_in(svc, uow, actor=actor, workflow=workflow, subject=subject,
+                                                 data=data))
+        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
+                 now=svc.clock.now())
+        uow.commit()
+        return result
+
+
+def fire_in(
+    svc: Services, uow: UnitOfWork, *, actor: Actor, inst: dict[str, Any], trigger: str,
+    comment: str | None = None, data: Mapping[str, Any] | None = None, internal: bool = False,
+    reason: Mapping[str, Any] | None = None,
+) -> StepResult:
+    """Fire `trigger` on a locked instance row. `internal` steps (timers, task outcomes) skip `allowed`."""
+    now = svc.clock.now()
+    compiled = svc.compiled(uow.conn, inst["definition_id"])
+    source = inst["state"]
+    if inst["status"] != "active":
+        raise Conflict(f"instance {inst['id']} is {inst['status']}; nothing more can happen to it")
+    transition = compiled.transition(trigger, source)
+    if not internal:
+        allowed = any_match(actor, transition.allowed, requester_id=inst["requester_id"], data=inst["data"])
+        if not allowed:
+            raise PermissionDenied(f"you may not fire {trigger!r} on instance {inst['id']}")
+    guard = GuardContext(actor=actor, data=inst["data"], event_data=dict(data or {}),
+                         state_entered_at=inst["state_entered_at"], now=now)
+    dest = compiled.step(trigger=trigger, state=source, guard_context=guard)
+    approval = transition.approval
+    if approval is not None and not internal and approval.group not in actor.groups:
+        from workflows.services.approvals import request_approval
+
+        task_id = request_approval(svc, uow, compiled=compiled, inst=inst, trigger=trigger, actor=actor,
+                                   comment=comment, data=data, now=now)
+        return StepResult(instance=steps.summary(inst), trigger=trigger, from_state=source, to_state=source,
+                          moved=False, approval_task_id=task_id)
+    new = steps.apply_transition(svc, uow, inst=inst, compiled=compiled, trigger=trigger, dest=dest, actor=actor,
+                                 now=now, comment=comment, data=data, reason=reason)
+    return StepResult(instance=steps.summary(new), trigger=trigger, from_state=source, to_state=dest, moved=True)
+
+
+def fire_trigger(
+    svc: Services, *, actor: Actor, instance_id: int, trigger: str, comment: str | None = None,
+    data: Mapping[str, Any] | None = None, expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> StepResult:
+    """Fire `trigger` on an instance, as `actor`, in one transaction.
+
+    Concurrency: the instance row is locked (PostgreSQL) or the write transaction is exclusive
+    (SQLite); the state change is also checked against the revision read, so of two
+    conflicting requests exactly one wins and the other gets a Conflict.
+    Idempotency: a repeated `idempotency_key` returns the first result and changes nothing.
+    """
+    with svc.uow() as uow:
+        scope = f"fire:{instance_id}:{trigger}"
+        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+            return StepResult.model_validate(stored)
+        inst = steps.lock_instance(uow, instance_id)
+        if expected_revision is not None and inst["revision"] != expected_revision:
+            raise Conflict(f"instance {instance_id} is at revision {inst['revision']}, not {expected_revision}")
+        result = fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data)
+        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
+                 now=svc.clock.now())
+        uow.commit()
+        return result
+
+
+def available_triggers(compiled: CompiledWorkflow, inst: Mapping[str, Any], actor: Actor) -> list[str]:
+    """The triggers `actor` may fire on `inst` now (guards are checked when fired)."""
+    if inst["status"] != "active":
+        return []
+    names = []
+    for name in compiled.triggers_from(inst["state"]):
+        transition = compiled.transition(name, inst["state"])
+        if any_match(actor, transition.allowed, requester_id=inst["requester_id"], data=inst["data"]):
+            names.append(name)
+    return names
+
+
+def count_instances(svc: Services, *, workflow: str | None = None) -> int:
+    with svc.uow(write=False) as uow:
+        query = select(func.count()).select_from(t.instances)
+        if workflow:
+            query = query.where(t.instances.c.workflow == workflow)
+        return int(uow.conn.execute(query).scalar_one())
+
+

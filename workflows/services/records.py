@@ -1,0 +1,131 @@
+"""Rows that every step writes: audit events, outbox notifications, idempotency records.
+
+None of these functions commit: they write inside the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from workflows.domain.principals import Actor
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+
+
+def audit(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    actor: Actor,
+    entity_type: str,
+    entity_id: object,
+    action: str,
+    instance_id: int | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    trigger: str | None = None,
+    comment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    uow.conn.execute(
+        insert(t.audit_events),
+        {
+            "at": now,
+            "actor_id": actor.id,
+            "actor_login": actor.login,
+            "entity_type": entity_type,
+            "entity_id": str(entity_id),
+            "instance_id": instance_id,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "trigger": trigger,
+            "comment": comment,
+            "data": dict(data or {}),
+        },
+    )
+
+
+def recipients_for(principals: Iterable[str], *, requester_id: int | None, data: Mapping[str, Any]) -> list[str]:
+    """Turn definition principals into outbox recipients: `user:ID`, `login:L`, `group:G`, `role:R`."""
+    found: list[str] = []
+    for principal in principals:
+        kind, _, name = principal.partition(":")
+        if principal == "requester":
+            target = f"user:{requester_id}" if requester_id is not None else None
+        elif principal == "admin":
+            target = "role:admin"
+        elif kind in ("group", "role"):
+            target = principal
+        elif kind == "data":
+            value = data.get(name)
+            target = f"login:{value}" if isinstance(value, str) and value else None
+        else:
+            target = None
+        if target and target not in found:
+            found.append(target)
+    return found
+
+
+def notify(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    instance_id: int | None,
+    recipients: Iterable[str],
+    template: str,
+    payload: Mapping[str, Any],
+) -> None:
+    """Write one outbox row per recipient, in the caller's transaction (never lost, never early)."""
+    rows = [
+        {
+            "instance_id": instance_id,
+            "recipient": recipient,
+            "template": template,
+            "payload": dict(payload),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for recipient in dict.fromkeys(recipients)
+    ]
+    if rows:
+        uow.conn.execute(insert(t.outbox), rows)
+
+
+def actor_key(actor: Actor) -> str:
+    return "system" if actor.id is None else f"user:{actor.id}"
+
+
+def recall(uow: UnitOfWork, *, actor: Actor, key: str | None, scope: str) -> dict[str, Any] | None:
+    """The stored response of an earlier request with the same idempotency key, if any."""
+    if not key:
+        return None
+    row = uow.conn.execute(
+        select(t.idempotency_keys.c.scope, t.idempotency_keys.c.response).where(
+            t.idempotency_keys.c.actor == actor_key(actor), t.idempotency_keys.c.key == key
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.scope != scope:
+        from workflows.domain.errors import Conflict
+
+        raise Conflict(f"idempotency key {key!r} was already used for a different request")
+    response: dict[str, Any] = row.response
+    return response
+
+
+def remember(
+    uow: UnitOfWork, *, actor: Actor, key: str | None, scope: str, response: Mapping[str, Any], now: datetime
+) -> None:
+    if key:
+        uow.conn.execute(
+            insert(t.idempotency_keys),
+            {"actor": actor_key(actor), "key": key, "scope": scope, "response": dict(response), "created_at": now},
+        )

@@ -1,0 +1,126 @@
+"""SLA clocks inside a step: start, pause, resume and stop as the instance changes state.
+
+A clock measures working (or calendar) time between its start and stop states, not counting
+time spent in pause states. Its warning and breach are timer rows (`sla_warn`, `sla_breach`)
+scheduled for the moment the remaining budget runs out, so they survive restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from workflows.domain.definition import SlaDef
+from workflows.engine.compiled import CompiledWorkflow
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services.context import Services
+
+SLA_KINDS = ("sla_warn", "sla_breach")
+
+
+def goal_duration(compiled: CompiledWorkflow, goal: SlaDef, data: Mapping[str, Any]) -> str | None:
+    if goal.goal_by:
+        return goal.goals.get(str(data.get(goal.goal_by)))
+    return goal.goal
+
+
+def elapsed(svc: Services, *, working: bool, start: datetime, end: datetime) -> int:
+    if working:
+        return int(svc.calendar.working_time_between(start, end).total_seconds())
+    return max(int((end - start).total_seconds()), 0)
+
+
+def _deadline(svc: Services, *, working: bool, start: datetime, seconds: int) -> datetime:
+    span = timedelta(seconds=max(seconds, 0))
+    return svc.calendar.add_working_time(start, span) if working else start + span
+
+
+def _schedule(svc: Services, uow: UnitOfWork, *, instance_id: int, state: str, entry: int, goal: SlaDef,
+              clock: Mapping[str, Any], now: datetime) -> datetime:
+    target, used, working = clock["target_seconds"], clock["used_seconds"], clock["working"]
+    due = _deadline(svc, working=working, start=now, seconds=target - used)
+    rows = []
+    warn_mark = target * goal.warn_at // 100
+    if used < warn_mark:
+        rows.append(("sla_warn", _deadline(svc, working=working, start=now, seconds=warn_mark - used)))
+    rows.append(("sla_breach", due))
+    uow.conn.execute(insert(t.timers), [
+        {"instance_id": instance_id, "task_id": None, "kind": kind, "name": goal.name, "state": state,
+         "entry": entry, "due_at": at, "trigger": goal.breach if kind == "sla_breach" else None,
+         "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now}
+        for kind, at in rows
+    ])
+    return due
+
+
+def _cancel(uow: UnitOfWork, *, instance_id: int, goal: str) -> None:
+    uow.conn.execute(
+        update(t.timers)
+        .where(t.timers.c.instance_id == instance_id, t.timers.c.name == goal,
+               t.timers.c.kind.in_(SLA_KINDS), t.timers.c.status == "scheduled")
+        .values(status="cancelled")
+    )
+
+
+def on_enter(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, instance_id: int, state: str,
+             entry: int, data: Mapping[str, Any], now: datetime, source: str | None) -> None:
+    """Move every SLA clock of the instance as entering `state` (from `source`) requires."""
+    definition = compiled.definition
+    if not definition.sla:
+        return
+    final = state in compiled.final_states
+    fresh = source is None
+    leaving_pause = source is not None and any(source in g.pause for g in definition.sla)
+    if state not in compiled.sla_states and not final and not leaving_pause:
+        return
+    clocks = {} if fresh else {
+        row["goal"]: row for row in uow.conn.execute(
+            select(t.sla_clocks).where(t.sla_clocks.c.instance_id == instance_id)).mappings()
+    }
+    for goal in definition.sla:
+        clock = clocks.get(goal.name)
+        if clock is None or clock["status"] in ("met", "breached"):
+            if clock is None and state in goal.start and not final:
+                _start(svc, uow, compiled=compiled, goal=goal, instance_id=instance_id, state=state,
+                       entry=entry, data=data, now=now)
+            continue
+        used = clock["used_seconds"]
+        if clock["status"] == "running":
+            used += elapsed(svc, working=clock["working"], start=clock["running_since"], end=now)
+        if state in goal.stop or final:
+            _cancel(uow, instance_id=instance_id, goal=goal.name)
+            breached = clock["breached_at"] is not None or used > clock["target_seconds"]
+            _update(uow, clock["id"], used_seconds=used, status="breached" if breached else "met",
+                    running_since=None, stopped_at=now)
+        elif state in goal.pause and clock["status"] == "running":
+            _cancel(uow, instance_id=instance_id, goal=goal.name)
+            _update(uow, clock["id"], used_seconds=used, status="paused", running_since=None, due_at=None)
+        elif state not in goal.pause and clock["status"] == "paused":
+            resumed = {**clock, "used_seconds": used}
+            due = _schedule(svc, uow, instance_id=instance_id, state=state, entry=entry, goal=goal,
+                            clock=resumed, now=now)
+            _update(uow, clock["id"], status="running", running_since=now, due_at=due)
+
+
+def _start(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, goal: SlaDef, instance_id: int,
+           state: str, entry: int, data: Mapping[str, Any], now: datetime) -> None:
+    text = goal_duration(compiled, goal, data)
+    if text is None:
+        return
+    duration = compiled.duration(text)
+    target = int((svc.working_span(duration) if duration.working else svc.due(now, duration) - now).total_seconds())
+    clock = {"target_seconds": target, "used_seconds": 0, "working": duration.working}
+    due = _schedule(svc, uow, instance_id=instance_id, state=state, entry=entry, goal=goal, clock=clock, now=now)
+    uow.conn.execute(insert(t.sla_clocks), {
+        "instance_id": instance_id, "workflow": compiled.name, "goal": goal.name, "working": duration.working,
+        "target_seconds": target, "used_seconds": 0, "status": "running", "started_at": now,
+        "running_since": now, "due_at": due,
+    })
+
+
+def _update(uow: UnitOfWork, clock_id: int, **values: Any) -> None:
+    uow.conn.execute(update(t.sla_clocks).where(t.sla_clocks.c.id == clock_id).values(**values))

@@ -1,0 +1,215 @@
+"""One step of an instance, inside the caller's transaction: the heart of the engine.
+
+A step changes the state (with an optimistic revision check), writes the audit row, closes
+the tasks and timers of the state it leaves, opens those of the state it enters, moves the SLA
+clocks, writes the outbox rows and runs the named effects. It never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from workflows.domain.definition import NotificationDef, TaskDef
+from workflows.domain.errors import ConcurrentUpdate, NotFound
+from workflows.domain.principals import Actor
+from workflows.engine.compiled import CompiledWorkflow
+from workflows.engine.registry import EffectContext
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services import sla
+from workflows.services.context import Services
+from workflows.services.records import audit, notify, recipients_for
+from workflows.services.views import InstanceSummary
+
+SUMMARY_FIELDS = tuple(InstanceSummary.model_fields)
+
+
+def lock_instance(uow: UnitOfWork, instance_id: int) -> dict[str, Any]:
+    """Read an instance for a write; on PostgreSQL the row stays locked until commit."""
+    query = select(t.instances).where(t.instances.c.id == instance_id)
+    if uow.dialect == "postgresql":
+        query = query.with_for_update()
+    row = uow.conn.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"instance {instance_id} not found")
+    return dict(row)
+
+
+def summary(row: Mapping[str, Any]) -> InstanceSummary:
+    return InstanceSummary.model_validate({name: row[name] for name in SUMMARY_FIELDS})
+
+
+def payload_for(inst: Mapping[str, Any], compiled: CompiledWorkflow, **extra: Any) -> dict[str, Any]:
+    state = compiled.states.get(inst["state"])
+    title = state.title if state is not None else None
+    return {
+        "workflow": compiled.name,
+        "workflow_title_zh": compiled.definition.title.zh,
+        "workflow_title_en": compiled.definition.title.en,
+        "instance_id": inst["id"],
+        "state": inst["state"],
+        "state_title_zh": title.zh if title else inst["state"],
+        "state_title_en": title.en if title else inst["state"],
+        "subject_type": inst.get("subject_type"),
+        "subject_id": inst.get("subject_id"),
+        **extra,
+    }
+
+
+def apply_transition(
+    svc: Services,
+    uow: UnitOfWork,
+    *,
+    inst: dict[str, Any],
+    compiled: CompiledWorkflow,
+    trigger: str,
+    dest: str,
+    actor: Actor,
+    now: datetime,
+    comment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    reason: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Move `inst` to `dest` and write everything that goes with it; returns the new row."""
+    source = inst["state"]
+    final = dest in compiled.final_states
+    new = {
+        **inst,
+        "state": dest,
+        "data": {**inst["data"], **(data or {})},
+        "revision": inst["revision"] + 1,
+        "updated_at": now,
+        "state_entered_at": now,
+        "status": "completed" if final else "active",
+        "closed_at": now if final else None,
+    }
+    changed = uow.conn.execute(
+        update(t.instances)
+        .where(t.instances.c.id == inst["id"], t.instances.c.revision == inst["revision"])
+        .values({k: new[k] for k in ("state", "data", "revision", "updated_at", "state_entered_at", "status",
+                                     "closed_at")})
+    ).rowcount
+    if changed != 1:
+        raise ConcurrentUpdate(f"instance {inst['id']} was changed by someone else; reload and retry")
+    audit(uow, now=now, actor=actor, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
+          action="transition", from_state=source, to_state=dest, trigger=trigger, comment=comment,
+          data={**(data or {}), **({"reason": dict(reason)} if reason else {})})
+    _leave(uow, compiled=compiled, inst=inst, final=final)
+    transition = compiled.transition(trigger, source)
+    _notify_all(uow, now=now, inst=new, compiled=compiled, notices=transition.notify, actor=actor,
+                comment=comment, trigger=trigger)
+    enter_state(svc, uow, compiled=compiled, inst=new, actor=actor, now=now, source=source)
+    _run_effects(svc, uow, names=transition.effects, inst=new, actor=actor, now=now, compiled=compiled)
+    return new
+
+
+def _leave(uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, Any], final: bool) -> None:
+    """Cancel the open tasks and scheduled timers of the state being left (SLA timers stay with their clock)."""
+    uow.conn.execute(
+        update(t.tasks).where(t.tasks.c.instance_id == inst["id"], t.tasks.c.status == "open")
+        .values(status="cancelled")
+    )
+    timers = update(t.timers).where(t.timers.c.instance_id == inst["id"], t.timers.c.status == "scheduled")
+    if not final:
+        timers = timers.where(t.timers.c.kind.not_in(sla.SLA_KINDS))
+    uow.conn.execute(timers.values(status="cancelled"))
+
+
+def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: dict[str, Any], actor: Actor,
+                now: datetime, source: str | None) -> None:
+    """Open the tasks and timers of the state `inst` is now in, move SLA clocks, notify, run effects."""
+    state = compiled.states[inst["state"]]
+    entry = inst["revision"]
+    for task in state.tasks:
+        open_tasks(svc, uow, compiled=compiled, inst=inst, task=task, entry=entry, now=now)
+    for timer in state.timers:
+        uow.conn.execute(insert(t.timers), {
+            "instance_id": inst["id"], "task_id": None, "kind": "state", "name": timer.name, "state": state.name,
+            "entry": entry, "due_at": svc.due(now, compiled.duration(timer.after)), "trigger": timer.fire,
+            "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now,
+        })
+    sla.on_enter(svc, uow, compiled=compiled, instance_id=inst["id"], state=state.name, entry=entry,
+                 data=inst["data"], now=now, source=source)
+    _notify_all(uow, now=now, inst=inst, compiled=compiled, notices=state.notify, actor=actor)
+    _run_effects(svc, uow, names=state.effects, inst=inst, actor=actor, now=now, compiled=compiled)
+
+
+def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, Any],
+               task: TaskDef, entry: int, now: datetime) -> None:
+    assignee = _assignee(uow, task.assignee, inst)
+    due_duration = compiled.duration(task.due) if task.due else None
+    due_at = svc.due(now, due_duration) if due_duration else None
+    groups: list[str | None] = [*task.groups] or [None]
+    for group in groups:
+        task_id = uow.conn.execute(insert(t.tasks).returning(t.tasks.c.id), {
+            "instance_id": inst["id"], "name": task.name, "entry": entry, "candidate_group": group,
+            "original_group": group, "assignee_id": assignee, "status": "open", "trigger": None,
+            "due_at": due_at, "payload": {}, "created_at": now,
+        }).scalar_one()
+        if due_duration is not None and due_at is not None:
+            timers = [{"kind": "task_due", "due_at": due_at}]
+            timers += [{"kind": "task_reminder", "due_at": svc.before(due_at, now, due_duration,
+                                                                       compiled.duration(b))}
+                       for b in task.remind_before]
+            uow.conn.execute(insert(t.timers), [
+                {**row, "instance_id": inst["id"], "task_id": task_id, "name": task.name,
+                 "state": inst["state"], "entry": entry, "trigger": None, "status": "scheduled",
+                 "payload": {"escalate_to": task.escalate_to}, "attempts": 0, "created_at": now}
+                for row in timers
+            ])
+        recipient = f"user:{assignee}" if assignee else f"group:{group}"
+        notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_opened",
+               payload=payload_for(inst, compiled, task_id=task_id, task=task.name,
+                                   due_at=due_at.isoformat() if due_at else None))
+
+
+def _assignee(uow: UnitOfWork, rule: str | None, inst: Mapping[str, Any]) -> int | None:
+    if rule is None:
+        return None
+    if rule == "requester":
+        requester: int | None = inst["requester_id"]
+        return requester
+    kind, _, name = rule.partition(":")
+    login = inst["data"].get(name) if kind == "data" else None
+    if not isinstance(login, str):
+        return None
+    user_id: int | None = uow.conn.execute(select(t.users.c.id).where(t.users.c.login == login)).scalar()
+    return user_id
+
+
+def _notify_all(uow: UnitOfWork, *, now: datetime, inst: Mapping[str, Any], compiled: CompiledWorkflow,
+                notices: list[NotificationDef], actor: Actor, comment: str | None = None,
+                trigger: str | None = None) -> None:
+    for notice in notices:
+        notify(uow, now=now, instance_id=inst["id"], template=notice.template,
+               recipients=recipients_for(notice.to, requester_id=inst["requester_id"], data=inst["data"]),
+               payload=payload_for(inst, compiled, actor=actor.login, comment=comment, trigger=trigger))
+
+
+def _run_effects(svc: Services, uow: UnitOfWork, *, names: list[str], inst: Mapping[str, Any], actor: Actor,
+                 now: datetime, compiled: CompiledWorkflow) -> None:
+    for name in names:
+        svc.registry.effects[name](EffectContext(
+            uow=uow, services=svc, actor=actor, instance_id=inst["id"], workflow=compiled.name,
+            subject_type=inst["subject_type"], subject_id=inst["subject_id"], state=inst["state"],
+            data=inst["data"], now=now,
+        ))
+
+
+
+def touch(uow: UnitOfWork, inst: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Bump the revision of an instance whose tasks changed but whose state did not."""
+    changed = uow.conn.execute(
+        update(t.instances)
+        .where(t.instances.c.id == inst["id"], t.instances.c.revision == inst["revision"])
+        .values(revision=inst["revision"] + 1, updated_at=now)
+    ).rowcount
+    if changed != 1:
+        raise ConcurrentUpdate(f"instance {inst['id']} was changed by someone else; reload and retry")
+    return {**inst, "revision": inst["revision"] + 1, "updated_at": now}
+
+

@@ -1,0 +1,174 @@
+"""Use cases on tasks: complete with a decision, claim, release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem, TaskClosed
+from workflows.domain.principals import Actor
+from workflows.domain.tasks import policy_outcome
+from workflows.engine.compiled import CompiledWorkflow
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services import steps
+from workflows.services.context import Services
+from workflows.services.instances import fire_in
+from workflows.services.records import audit, notify, recall, remember
+from workflows.services.views import StepResult
+
+APPROVAL_DECISIONS = ("approve", "reject")
+
+
+def _task(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+    row = uow.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"task {task_id} not found")
+    return dict(row)
+
+
+def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The task and its instance, with the instance locked; the task re-read after the lock."""
+    instance_id = _task(uow, task_id)["instance_id"]
+    inst = steps.lock_instance(uow, instance_id)
+    return _task(uow, task_id), inst
+
+
+def may_act(actor: Actor, task: dict[str, Any]) -> bool:
+    if task["assignee_id"] is not None:
+        return bool(task["assignee_id"] == actor.id)
+    return task["candidate_group"] is not None and task["candidate_group"] in actor.groups
+
+
+def _check_candidate(actor: Actor, task: dict[str, Any]) -> None:
+    if task["status"] != "open":
+        raise TaskClosed(f"task {task['id']} is already {task['status']}")
+    if task["assignee_id"] is not None and task["assignee_id"] != actor.id:
+        if task["candidate_group"] in actor.groups:
+            raise Conflict(f"task {task['id']} is claimed by someone else")
+        raise PermissionDenied(f"task {task['id']} is assigned to someone else")
+    if task["assignee_id"] is None and task["candidate_group"] not in actor.groups:
+        raise PermissionDenied(f"task {task['id']} is for the {task['candidate_group']!r} group")
+
+
+def decisions_for(compiled: CompiledWorkflow, task: dict[str, Any]) -> list[str]:
+    if task["trigger"] is not None:
+        return list(APPROVAL_DECISIONS)
+    found = compiled.tasks.get(task["name"])
+    return list(found[1].decisions) if found else []
+
+
+def complete_task(
+    svc: Services, *, actor: Actor, task_id: int, decision: str, comment: str | None = None,
+    idempotency_key: str | None = None,
+) -> StepResult:
+    """Record `actor`'s decision; when the approval policy is decided, move the instance.
+
+    Exactly one of two concurrent completions of a task wins; the other gets TaskClosed.
+    Sibling tasks still open are cancelled once the decision is made.
+    """
+    with svc.uow() as uow:
+        scope = f"complete:{task_id}"
+        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+            return StepResult.model_validate(stored)
+        task, inst = _locked(uow, task_id)
+        _check_candidate(actor, task)
+        compiled = svc.compiled(uow.conn, inst["definition_id"])
+        allowed = decisions_for(compiled, task)
+        if decision not in allowed:
+            raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
+        result = _decide(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, decision=decision,
+                         comment=comment)
+        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
+                 now=svc.clock.now())
+        uow.commit()
+        return result
+
+
+def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: dict[str, Any], inst: dict[str, Any],
+            compiled: CompiledWorkflow, decision: str, comment: str | None) -> StepResult:
+    now = svc.clock.now()
+    requested_by = task["payload"].get("requested_by")
+    separated = task["trigger"] is None and compiled.tasks[task["name"]][1].requester_may_not_decide
+    if (separated and actor.id == inst["requester_id"]) or (task["trigger"] and actor.id == requested_by):
+        raise PermissionDenied("the requester may not decide on their own request")
+    closed = uow.conn.execute(
+        update(t.tasks).where(t.tasks.c.id == task["id"], t.tasks.c.status == "open")
+        .values(status="completed", decision=decision, comment=comment, completed_by=actor.id, completed_at=now,
+                assignee_id=actor.id)
+    ).rowcount
+    if closed != 1:
+        raise TaskClosed(f"task {task['id']} is no longer open")
+    uow.conn.execute(update(t.timers).where(t.timers.c.task_id == task["id"], t.timers.c.status == "scheduled")
+                     .values(status="cancelled"))
+    audit(uow, now=now, actor=actor, entity_type="task", entity_id=task["id"], instance_id=inst["id"],
+          action="task_completed", from_state=inst["state"], comment=comment,
+          data={"task": task["name"], "decision": decision, "group": task["candidate_group"]})
+    trigger, payload = _outcome(uow, compiled=compiled, task=task, decision=decision)
+    if trigger is not None:
+        data = payload.get("data") if task["trigger"] else None
+        return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data,
+                       internal=True, reason={"task": task["id"], "decision": decision})
+    if task["trigger"] is not None and payload.get("requested_by") is not None:
+        notify(uow, now=now, instance_id=inst["id"], recipients=[f"user:{payload['requested_by']}"],
+               template="approval_rejected", payload={"task_id": task["id"], "trigger": task["trigger"],
+                                                      "instance_id": inst["id"], "comment": comment})
+    new = steps.touch(uow, inst, now)
+    return StepResult(instance=steps.summary(new), trigger=None, from_state=inst["state"], to_state=inst["state"],
+                      moved=False)
+
+
+def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: dict[str, Any], decision: str
+             ) -> tuple[str | None, dict[str, Any]]:
+    """The trigger the decision leads to, if the policy is now decided; cancels undecided siblings."""
+    if task["trigger"] is not None:
+        return (task["trigger"] if decision == "approve" else None), task["payload"]
+    spec = compiled.tasks[task["name"]][1]
+    siblings = uow.conn.execute(
+        select(t.tasks.c.status, t.tasks.c.decision).where(
+            t.tasks.c.instance_id == task["instance_id"], t.tasks.c.name == task["name"],
+            t.tasks.c.entry == task["entry"], t.tasks.c.status != "cancelled")
+    ).all()
+    outcome = policy_outcome(spec.policy, decision=decision, decisions=[s.decision for s in siblings],
+                             open_count=sum(1 for s in siblings if s.status == "open"))
+    if outcome is None:
+        return None, {}
+    uow.conn.execute(update(t.tasks).where(
+        t.tasks.c.instance_id == task["instance_id"], t.tasks.c.name == task["name"],
+        t.tasks.c.entry == task["entry"], t.tasks.c.status == "open").values(status="cancelled"))
+    return spec.outcomes.get(outcome), {}  # type: ignore[call-overload]
+
+
+def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
+    """Take a group task for oneself; claiming one's own task again changes nothing."""
+    with svc.uow() as uow:
+        task, inst = _locked(uow, task_id)
+        _check_candidate(actor, task)
+        if task["assignee_id"] == actor.id:
+            return
+        now = svc.clock.now()
+        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id)
+                         .values(assignee_id=actor.id, claimed_at=now))
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
+              action="task_claimed", data={"task": task["name"]})
+        steps.touch(uow, inst, now)
+        uow.commit()
+
+
+def release_task(svc: Services, *, actor: Actor, task_id: int) -> None:
+    """Give a claimed task back to its group."""
+    with svc.uow() as uow:
+        task, inst = _locked(uow, task_id)
+        if task["status"] != "open":
+            raise TaskClosed(f"task {task_id} is already {task['status']}")
+        if task["assignee_id"] != actor.id and not actor.is_admin:
+            raise PermissionDenied(f"task {task_id} is not claimed by you")
+        if task["candidate_group"] is None:
+            raise Conflict(f"task {task_id} is assigned personally and has no group to go back to")
+        now = svc.clock.now()
+        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(assignee_id=None, claimed_at=None))
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
+              action="task_released", data={"task": task["name"]})
+        steps.touch(uow, inst, now)
+        uow.commit()

@@ -1,0 +1,151 @@
+"""Fire due timers through the same engine path that a person's action takes.
+
+Contract: safe to repeat and safe to run in several processes at once. Each timer is claimed
+and fired in its own transaction (on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so workers
+split the due rows; on SQLite the write transaction is exclusive), so a crash half-way fires
+nothing twice and loses nothing. A timer whose state was left meanwhile is cancelled, never
+fired. A timer that fails is recorded with its error and retried; after MAX_ATTEMPTS it is
+marked failed and no longer blocks the sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from workflows.domain.errors import ChannelOpsError
+from workflows.domain.principals import SYSTEM
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services import steps
+from workflows.services.context import Services
+from workflows.services.instances import fire_in
+from workflows.services.records import audit, notify, recipients_for
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    fired: int = 0
+    cancelled: int = 0
+    failed: int = 0
+
+
+def due_timer_ids(uow: UnitOfWork, *, now: datetime, limit: int) -> list[int]:
+    rows = uow.conn.execute(
+        select(t.timers.c.id).where(t.timers.c.status == "scheduled", t.timers.c.due_at <= now)
+        .order_by(t.timers.c.due_at, t.timers.c.id).limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def fire_due_timers(svc: Services, *, now: datetime | None = None, limit: int = 1000) -> SweepResult:
+    """Fire every timer due at `now` (default: the clock's now), up to `limit`, one transaction each."""
+    moment = now or svc.clock.now()
+    with svc.uow(write=False) as uow:
+        ids = due_timer_ids(uow, now=moment, limit=limit)
+    fired = cancelled = failed = 0
+    for timer_id in ids:
+        outcome = fire_timer(svc, timer_id=timer_id, now=moment)
+        fired += outcome == "fired"
+        cancelled += outcome == "cancelled"
+        failed += outcome == "failed"
+    return SweepResult(fired=fired, cancelled=cancelled, failed=failed)
+
+
+def fire_timer(svc: Services, *, timer_id: int, now: datetime) -> str:
+    """Claim and fire one timer; returns fired, cancelled, failed or skipped (taken by another worker)."""
+    try:
+        with svc.uow() as uow:
+            query = select(t.timers).where(t.timers.c.id == timer_id, t.timers.c.status == "scheduled")
+            if uow.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            timer = uow.conn.execute(query).mappings().first()
+            if timer is None:
+                return "skipped"
+            inst = steps.lock_instance(uow, timer["instance_id"])
+            outcome = _fire(svc, uow, timer=dict(timer), inst=inst, now=now)
+            uow.conn.execute(update(t.timers).where(t.timers.c.id == timer_id)
+                             .values(status=outcome, fired_at=now if outcome == "fired" else None))
+            uow.commit()
+            return outcome
+    except (ChannelOpsError, LookupError, ValueError) as exc:
+        log.warning("timer %s failed: %s", timer_id, exc)
+        _record_failure(svc, timer_id=timer_id, error=str(exc), now=now)
+        return "failed"
+
+
+def _record_failure(svc: Services, *, timer_id: int, error: str, now: datetime) -> None:
+    with svc.uow() as uow:
+        attempts = uow.conn.execute(select(t.timers.c.attempts).where(t.timers.c.id == timer_id)).scalar_one()
+        status = "failed" if attempts + 1 >= MAX_ATTEMPTS else "scheduled"
+        uow.conn.execute(update(t.timers).where(t.timers.c.id == timer_id).values(
+            attempts=attempts + 1, last_error=error[:2000], status=status, due_at=now + RETRY_AFTER))
+        uow.commit()
+
+
+def _fire(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[str, Any], now: datetime) -> str:
+    kind = timer["kind"]
+    if inst["status"] != "active" and kind != "task_due":
+        return "cancelled"
+    reason = {"timer": timer["id"], "kind": kind, "name": timer["name"]}
+    if kind == "state":
+        if inst["state"] != timer["state"]:
+            return "cancelled"
+        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer["trigger"], internal=True, reason=reason)
+        return "fired"
+    if kind in ("sla_warn", "sla_breach"):
+        return _sla(svc, uow, timer=timer, inst=inst, now=now, reason=reason)
+    return _task_timer(svc, uow, timer=timer, inst=inst, now=now)
+
+
+def _sla(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[str, Any], now: datetime,
+         reason: dict[str, Any]) -> str:
+    compiled = svc.compiled(uow.conn, inst["definition_id"])
+    goal = next(g for g in compiled.definition.sla if g.name == timer["name"])
+    payload = steps.payload_for(inst, compiled, goal=goal.name)
+    if timer["kind"] == "sla_warn":
+        notify(uow, now=now, instance_id=inst["id"], template="sla_warning", payload=payload,
+               recipients=recipients_for(goal.warn_notify, requester_id=inst["requester_id"], data=inst["data"]))
+        return "fired"
+    uow.conn.execute(update(t.sla_clocks).where(t.sla_clocks.c.instance_id == inst["id"],
+                                                t.sla_clocks.c.goal == goal.name).values(breached_at=now))
+    audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
+          action="sla_breached", from_state=inst["state"], data={"goal": goal.name})
+    notify(uow, now=now, instance_id=inst["id"], template="sla_breached", payload=payload,
+           recipients=recipients_for(goal.breach_notify, requester_id=inst["requester_id"], data=inst["data"]))
+    if goal.breach and (goal.breach, inst["state"]) in compiled.by_trigger_source:
+        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=goal.breach, internal=True, reason=reason)
+    return "fired"
+
+
+def _task_timer(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[str, Any],
+                now: datetime) -> str:
+    task = uow.conn.execute(select(t.tasks).where(t.tasks.c.id == timer["task_id"])).mappings().first()
+    if task is None or task["status"] != "open":
+        return "cancelled"
+    compiled = svc.compiled(uow.conn, inst["definition_id"])
+    recipient = f"user:{task['assignee_id']}" if task["assignee_id"] else f"group:{task['candidate_group']}"
+    payload = steps.payload_for(inst, compiled, task_id=task["id"], task=task["name"],
+                                due_at=task["due_at"].isoformat() if task["due_at"] else None)
+    if timer["kind"] == "task_reminder":
+        notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_reminder",
+               payload=payload)
+        return "fired"
+    notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_overdue", payload=payload)
+    escalate_to = timer["payload"].get("escalate_to")
+    if escalate_to and task["candidate_group"] != escalate_to:
+        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task["id"]).values(
+            candidate_group=escalate_to, assignee_id=None, escalated_at=now))
+        audit(uow, now=now, actor=SYSTEM, entity_type="task", entity_id=task["id"], instance_id=inst["id"],
+              action="task_escalated", data={"from": task["candidate_group"], "to": escalate_to})
+        notify(uow, now=now, instance_id=inst["id"], recipients=[f"group:{escalate_to}"],
+               template="task_escalated", payload=payload)
+    return "fired"

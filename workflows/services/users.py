@@ -1,0 +1,87 @@
+"""Use cases on users: create, find, and turn a stored user into an Actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pwdlib import PasswordHash
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from workflows.domain.principals import DEPARTMENT_GROUPS, ROLES, Actor, is_known_group
+from workflows.persistence import tables as t
+from workflows.services.context import Services
+from workflows.services.records import audit
+from workflows.services.views import UserView
+
+_hasher = PasswordHash.recommended()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, hashed: str | None) -> bool:
+    return hashed is not None and _hasher.verify(password, hashed)
+
+
+def implied_roles(groups: Iterable[str], roles: Iterable[str], *, is_admin: bool) -> list[str]:
+    """Roles follow from groups: committee members are `committee`, department groups `reviewer`."""
+    found = set(roles)
+    groups = set(groups)
+    if "committee" in groups:
+        found.add("committee")
+    if groups & DEPARTMENT_GROUPS or any(g.startswith("region:") for g in groups):
+        found.add("reviewer")
+    if is_admin:
+        found.add("admin")
+    return sorted(found)
+
+
+def actor_from_row(row: Mapping[str, Any]) -> Actor:
+    return Actor(id=row["id"], login=row["login"], groups=frozenset(row["groups"]), roles=frozenset(row["roles"]),
+                 is_admin=row["is_admin"], locale=row["locale"])
+
+
+def add_user(
+    svc: Services, *, actor: Actor, login: str, groups: Iterable[str] = (), roles: Iterable[str] = (),
+    is_admin: bool = False, password: str | None = None, display_name: str = "", email: str | None = None,
+    locale: str = "zh",
+) -> UserView:
+    """Create a user (admins and the system only). Unknown groups or roles are refused, all listed."""
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied("only an admin may manage users")
+    groups, roles = sorted(set(groups)), sorted(set(roles))
+    problems = [Problem("groups", f"unknown group {g!r}") for g in groups if not is_known_group(g)]
+    problems += [Problem("roles", f"unknown role {r!r}") for r in roles if r not in ROLES]
+    if not login.strip() or len(login) > 100:
+        problems.append(Problem("login", "must be 1 to 100 characters"))
+    if locale not in ("zh", "en"):
+        problems.append(Problem("locale", "must be zh or en"))
+    if problems:
+        raise InvalidInput("the user is not valid", problems)
+    now = svc.clock.now()
+    values = {"login": login.strip(), "display_name": display_name or login, "email": email,
+              "password_hash": hash_password(password) if password else None, "is_admin": is_admin,
+              "roles": implied_roles(groups, roles, is_admin=is_admin), "groups": groups, "locale": locale,
+              "active": True, "created_at": now}
+    with svc.uow() as uow:
+        try:
+            new_id = uow.conn.execute(insert(t.users).returning(t.users.c.id), values).scalar_one()
+        except IntegrityError as exc:
+            raise Conflict(f"a user with login {login!r} already exists") from exc
+        audit(uow, now=now, actor=actor, entity_type="user", entity_id=new_id, action="created",
+              data={"login": login, "groups": groups, "roles": values["roles"], "is_admin": is_admin})
+        uow.commit()
+    return UserView.model_validate({**values, "id": new_id})
+
+
+def actor_for(svc: Services, *, login: str) -> Actor:
+    """The active user `login` as an Actor."""
+    with svc.uow(write=False) as uow:
+        row = uow.conn.execute(select(t.users).where(t.users.c.login == login)).mappings().first()
+    if row is None or not row["active"]:
+        raise NotFound(f"no active user {login!r}")
+    return actor_from_row(dict(row))

@@ -1,0 +1,129 @@
+"""What services hand back: plain, JSON-ready values (also stored for idempotent replays)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class InstanceSummary(View):
+    id: int
+    workflow: str
+    definition_version: int
+    subject_type: str | None
+    subject_id: str | None
+    state: str
+    status: str
+    revision: int
+    data: dict[str, Any]
+    requester_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    state_entered_at: datetime
+    closed_at: datetime | None
+
+
+class TaskView(View):
+    id: int
+    instance_id: int
+    workflow: str
+    name: str
+    title_zh: str
+    title_en: str
+    candidate_group: str | None
+    assignee_id: int | None
+    status: str
+    trigger: str | None
+    due_at: datetime | None
+    decision: str | None
+    comment: str | None
+    decisions: list[str]
+    completed_by: int | None
+    completed_at: datetime | None
+    escalated_at: datetime | None
+    created_at: datetime
+    overdue: bool
+
+
+class TimerView(View):
+    id: int
+    kind: str
+    name: str
+    trigger: str | None
+    due_at: datetime
+    status: str
+
+
+class SlaView(View):
+    goal: str
+    status: str
+    target_seconds: int
+    used_seconds: int
+    remaining_seconds: int
+    due_at: datetime | None
+    breached: bool
+    working: bool
+
+
+class InstanceDetail(View):
+    instance: InstanceSummary
+    tasks: list[TaskView]
+    timers: list[TimerView]
+    sla: list[SlaView]
+    triggers: list[str]
+
+
+class StepResult(View):
+    """The outcome of a trigger or a task decision."""
+
+    instance: InstanceSummary
+    trigger: str | None
+    from_state: str
+    to_state: str
+    moved: bool
+    approval_task_id: int | None = None
+
+
+class AuditView(View):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_login: str
+    action: str
+    entity_type: str
+    entity_id: str
+    from_state: str | None
+    to_state: str | None
+    trigger: str | None
+    comment: str | None
+    data: dict[str, Any]
+
+
+class DefinitionView(View):
+    id: int
+    name: str
+    version: int
+    title_zh: str
+    title_en: str
+    checksum: str
+    published_by: str
+    published_at: datetime
+    source: str
+
+
+class UserView(View):
+    id: int
+    login: str
+    display_name: str
+    email: str | None
+    is_admin: bool
+    roles: list[str]
+    groups: list[str]
+    locale: str
+    active: bool
