@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +17,7 @@ from workflows.domain.errors import ChannelOpsError, InvalidInput
 from workflows.domain.principals import SYSTEM
 from workflows.persistence import migrate
 from workflows.services import definitions, users
+from workflows.services.context import Services
 
 app = typer.Typer(help="channelops: workflows for sales-channel operations.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -23,6 +26,19 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(workflow_app, name="workflow")
 app.add_typer(user_app, name="user")
+
+
+@contextmanager
+def services(*, prepare: bool = True) -> Iterator[Services]:
+    """Services for one command: the database migrated and the shipped workflows published."""
+    settings = get_settings()
+    svc = build_services(settings)
+    try:
+        if prepare:
+            prepare_database(svc, settings)
+        yield svc
+    finally:
+        svc.engine.dispose()
 
 
 def fail(error: ChannelOpsError) -> None:
@@ -43,8 +59,8 @@ def db_upgrade() -> None:
 @workflow_app.command("validate")
 def workflow_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Check a definition; print every problem with its place; exit 1 if any."""
-    svc = build_services()
-    result = definitions.validate_definition(svc, file.read_text(encoding="utf-8"))
+    with services(prepare=False) as svc:
+        result = definitions.validate_definition(svc, file.read_text(encoding="utf-8"))
     if result.valid:
         typer.echo(f"{file}: valid")
         return
@@ -57,11 +73,9 @@ def workflow_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay
 @workflow_app.command("publish")
 def workflow_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Validate and publish a new version of a definition."""
-    settings = get_settings()
-    svc = build_services(settings)
-    prepare_database(svc, settings)
     try:
-        view = definitions.publish_definition(svc, actor=SYSTEM, source=file.read_text(encoding="utf-8"))
+        with services() as svc:
+            view = definitions.publish_definition(svc, actor=SYSTEM, source=file.read_text(encoding="utf-8"))
     except ChannelOpsError as exc:
         fail(exc)
         return
@@ -78,15 +92,13 @@ def workflow_diagram(
     if format != "mermaid":
         typer.echo("error: only --format mermaid is available on the command line", err=True)
         raise typer.Exit(2)
-    settings = get_settings()
-    svc = build_services(settings)
-    prepare_database(svc, settings)
     try:
-        view = definitions.get_definition(svc, name=name)
+        with services() as svc:
+            view = definitions.get_definition(svc, name=name)
+            result = definitions.validate_definition(svc, view.source)
     except ChannelOpsError as exc:
         fail(exc)
         return
-    result = definitions.validate_definition(svc, view.source)
     assert result.definition is not None
     typer.echo(mermaid(result.definition, locale=locale), nl=False)
 
@@ -105,12 +117,10 @@ def user_add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    settings = get_settings()
-    svc = build_services(settings)
-    prepare_database(svc, settings)
     try:
-        view = users.add_user(svc, actor=SYSTEM, login=login, groups=group or [], roles=role or [],
-                              is_admin=admin, password=password or None, email=email)
+        with services() as svc:
+            view = users.add_user(svc, actor=SYSTEM, login=login, groups=group or [], roles=role or [],
+                                  is_admin=admin, password=password or None, email=email)
     except ChannelOpsError as exc:
         fail(exc)
         return
@@ -129,7 +139,8 @@ def serve(
 
     settings = get_settings()
     settings.refuse_placeholder_secret()
-    prepare_database(build_services(settings), settings)
+    with services():
+        pass  # migrated and shipped workflows published before the first request
     uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port,
                 workers=workers or settings.workers, log_level="info")
 
@@ -152,11 +163,8 @@ def demo(
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     os.environ["CHANNELOPS_DATABASE_URL"] = f"sqlite:///{database.resolve()}"
     get_settings.cache_clear()
-    settings = get_settings()
-    svc = build_services(settings)
-    prepare_database(svc, settings)
-    logins = demo_data.seed(svc)
-    svc.engine.dispose()
+    with services() as svc:
+        logins = demo_data.seed(svc)
     typer.echo(f"channelops demo: http://{host}:{port}/   (API docs: http://{host}:{port}/docs)")
     typer.echo(f"database: {database.resolve()}")
     typer.echo(f"demo logins (password for all: {demo_data.PASSWORD}):")
