@@ -78,6 +78,18 @@ class CompiledWorkflow:
             ignore_invalid_triggers=False,
         )
         self.sla_states = {s for g in definition.sla for s in (*g.start, *g.stop, *g.pause)}
+        approvals = any(t.approval is not None for t in definition.transitions)
+        self._task_states = {s.name for s in definition.states if s.tasks or approvals}
+        self._timer_states = {s.name for s in definition.states
+                              if s.timers or any(task.due for task in s.tasks)}
+
+    def may_have_tasks(self, state: str) -> bool:
+        """Whether open tasks can exist while an instance is in `state` (state tasks or approvals)."""
+        return state in self._task_states
+
+    def may_have_timers(self, state: str) -> bool:
+        """Whether state-bound timers (state timers, task due dates and reminders) can exist in `state`."""
+        return state in self._timer_states
 
     def duration(self, text: str) -> Duration:
         found = self.durations.get(text)

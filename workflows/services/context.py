@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,27 @@ from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 
 
+class ShortCache:
+    """A tiny time-limited map. A publish in this process clears it at once; one in another
+    process is seen within `ttl` seconds (instances started meanwhile use the previous version)."""
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._items: dict[str, tuple[int, float]] = {}
+
+    def get(self, key: str) -> int | None:
+        found = self._items.get(key)
+        if found is None or time.monotonic() - found[1] > self.ttl:
+            return None
+        return found[0]
+
+    def put(self, key: str, value: int) -> None:
+        self._items[key] = (value, time.monotonic())
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
 @dataclass
 class Services:
     """Engine, clock, calendar and registry; caches compiled definitions (immutable once published)."""
@@ -29,6 +51,7 @@ class Services:
     clock: Clock
     calendar: BusinessCalendar
     registry: Registry
+    latest_ids: ShortCache = field(default_factory=ShortCache)
     _compiled: dict[int, CompiledWorkflow] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -54,7 +54,8 @@ def publish_definition(svc: Services, *, actor: Actor, source: str) -> Definitio
     with svc.uow() as uow:
         view = _publish_in(svc, uow, actor=actor, source=source, result=result)
         uow.commit()
-        return view
+    svc.latest_ids.clear()
+    return view
 
 
 def shipped_source(name: str) -> str:
@@ -79,6 +80,7 @@ def publish_shipped(svc: Services, *, actor: Actor) -> list[DefinitionView]:
             if known is None:
                 published.append(_publish_in(svc, uow, actor=actor, source=source, result=result))
         uow.commit()
+    svc.latest_ids.clear()
     return published
 
 

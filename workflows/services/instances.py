@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from workflows.domain.definition import WorkflowDefinition
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
@@ -25,13 +25,19 @@ TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def latest_definition_id(uow: UnitOfWork, workflow: str) -> int:
-    found = uow.conn.execute(
-        select(t.definitions.c.id).where(t.definitions.c.name == workflow)
-        .order_by(t.definitions.c.version.desc()).limit(1)
-    ).scalar()
+_LATEST = (select(t.definitions.c.id).where(t.definitions.c.name == bindparam("name"))
+           .order_by(t.definitions.c.version.desc()).limit(1))
+
+
+def latest_definition_id(svc: Services, uow: UnitOfWork, workflow: str) -> int:
+    """The id of the latest published version (cached briefly: see `Services.latest_ids`)."""
+    cached = svc.latest_ids.get(workflow)
+    if cached is not None:
+        return cached
+    found = uow.conn.execute(_LATEST, {"name": workflow}).scalar()
     if found is None:
         raise NotFound(f"no published workflow named {workflow!r}")
+    svc.latest_ids.put(workflow, int(found))
     return int(found)
 
 
@@ -64,7 +70,7 @@ def start_instance_in(
 ) -> dict[str, Any]:
     """Start an instance inside an open unit of work (for services and effects); returns its row."""
     now = svc.clock.now()
-    compiled = svc.compiled(uow.conn, latest_definition_id(uow, workflow))
+    compiled = svc.compiled(uow.conn, latest_definition_id(svc, uow, workflow))
     definition = compiled.definition
     if not any_match(actor, definition.start, requester_id=actor.id, data=data or {}):
         raise PermissionDenied(f"you may not start a {workflow!r} instance")

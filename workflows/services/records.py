@@ -15,6 +15,8 @@ from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 
+_AUDIT = insert(t.audit_events)
+
 
 def audit(
     uow: UnitOfWork,
@@ -32,7 +34,7 @@ def audit(
     data: Mapping[str, Any] | None = None,
 ) -> None:
     uow.conn.execute(
-        insert(t.audit_events),
+        _AUDIT,
         {
             "at": now,
             "actor_id": actor.id,

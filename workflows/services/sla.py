@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from workflows.domain.definition import SlaDef
 from workflows.engine.compiled import CompiledWorkflow
@@ -20,6 +20,9 @@ from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 
 SLA_KINDS = ("sla_warn", "sla_breach")
+CLOCKS = "_sla_clocks"  # key under which `steps.lock_instance` hands over the clocks it read
+# Spelled out rather than IN (...): an expanding IN is re-rendered on every execution.
+IS_SLA_TIMER = or_(t.timers.c.kind == "sla_warn", t.timers.c.kind == "sla_breach")
 
 
 def goal_duration(compiled: CompiledWorkflow, goal: SlaDef, data: Mapping[str, Any]) -> str | None:
@@ -39,8 +42,9 @@ def _deadline(svc: Services, *, working: bool, start: datetime, seconds: int) ->
     return svc.calendar.add_working_time(start, span) if working else start + span
 
 
-def _schedule(svc: Services, uow: UnitOfWork, *, instance_id: int, state: str, entry: int, goal: SlaDef,
-              clock: Mapping[str, Any], now: datetime) -> datetime:
+def _schedule(svc: Services, timers: list[dict[str, Any]], *, instance_id: int, state: str, entry: int,
+              goal: SlaDef, clock: Mapping[str, Any], now: datetime) -> datetime:
+    """Add the warning and breach timer rows of a running clock to `timers`; returns the breach moment."""
     target, used, working = clock["target_seconds"], clock["used_seconds"], clock["working"]
     due = _deadline(svc, working=working, start=now, seconds=target - used)
     rows = []
@@ -48,27 +52,33 @@ def _schedule(svc: Services, uow: UnitOfWork, *, instance_id: int, state: str, e
     if used < warn_mark:
         rows.append(("sla_warn", _deadline(svc, working=working, start=now, seconds=warn_mark - used)))
     rows.append(("sla_breach", due))
-    uow.conn.execute(insert(t.timers), [
+    timers.extend(
         {"instance_id": instance_id, "task_id": None, "kind": kind, "name": goal.name, "state": state,
          "entry": entry, "due_at": at, "trigger": goal.breach if kind == "sla_breach" else None,
          "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now}
         for kind, at in rows
-    ])
+    )
     return due
 
 
+_CLOCKS = select(t.sla_clocks).where(t.sla_clocks.c.instance_id == bindparam("iid"))
+_INSERT_TIMER = insert(t.timers)
+_INSERT_CLOCK = insert(t.sla_clocks)
+_CANCEL = (update(t.timers).where(t.timers.c.instance_id == bindparam("iid"), t.timers.c.name == bindparam("goal"),
+                                  IS_SLA_TIMER, t.timers.c.status == "scheduled").values(status="cancelled"))
+
+
 def _cancel(uow: UnitOfWork, *, instance_id: int, goal: str) -> None:
-    uow.conn.execute(
-        update(t.timers)
-        .where(t.timers.c.instance_id == instance_id, t.timers.c.name == goal,
-               t.timers.c.kind.in_(SLA_KINDS), t.timers.c.status == "scheduled")
-        .values(status="cancelled")
-    )
+    uow.conn.execute(_CANCEL, {"iid": instance_id, "goal": goal})
 
 
 def on_enter(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, instance_id: int, state: str,
-             entry: int, data: Mapping[str, Any], now: datetime, source: str | None) -> None:
-    """Move every SLA clock of the instance as entering `state` (from `source`) requires."""
+             entry: int, data: Mapping[str, Any], now: datetime, source: str | None,
+             known: list[dict[str, Any]] | None = None) -> None:
+    """Move every SLA clock of the instance as entering `state` (from `source`) requires.
+
+    `known` are the clock rows as read with the instance in this transaction, if they were.
+    """
     definition = compiled.definition
     if not definition.sla:
         return
@@ -77,15 +87,16 @@ def on_enter(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst
     leaving_pause = source is not None and any(source in g.pause for g in definition.sla)
     if state not in compiled.sla_states and not final and not leaving_pause:
         return
-    clocks = {} if fresh else {
-        row["goal"]: row for row in uow.conn.execute(
-            select(t.sla_clocks).where(t.sla_clocks.c.instance_id == instance_id)).mappings()
-    }
+    if known is None and not fresh:
+        known = [dict(row) for row in uow.conn.execute(_CLOCKS, {"iid": instance_id}).mappings()]
+    clocks = {row["goal"]: row for row in known or ()}
+    timers: list[dict[str, Any]] = []
+    started: list[dict[str, Any]] = []
     for goal in definition.sla:
         clock = clocks.get(goal.name)
         if clock is None or clock["status"] in ("met", "breached"):
             if clock is None and state in goal.start and not final:
-                _start(svc, uow, compiled=compiled, goal=goal, instance_id=instance_id, state=state,
+                _start(svc, timers, started, compiled=compiled, goal=goal, instance_id=instance_id, state=state,
                        entry=entry, data=data, now=now)
             continue
         used = clock["used_seconds"]
@@ -101,24 +112,29 @@ def on_enter(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst
             _update(uow, clock["id"], used_seconds=used, status="paused", running_since=None, due_at=None)
         elif state not in goal.pause and clock["status"] == "paused":
             resumed = {**clock, "used_seconds": used}
-            due = _schedule(svc, uow, instance_id=instance_id, state=state, entry=entry, goal=goal,
+            due = _schedule(svc, timers, instance_id=instance_id, state=state, entry=entry, goal=goal,
                             clock=resumed, now=now)
             _update(uow, clock["id"], status="running", running_since=now, due_at=due)
+    if timers:
+        uow.conn.execute(_INSERT_TIMER, timers)
+    if started:
+        uow.conn.execute(_INSERT_CLOCK, started)
 
 
-def _start(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, goal: SlaDef, instance_id: int,
-           state: str, entry: int, data: Mapping[str, Any], now: datetime) -> None:
+def _start(svc: Services, timers: list[dict[str, Any]], started: list[dict[str, Any]], *,
+           compiled: CompiledWorkflow, goal: SlaDef, instance_id: int, state: str, entry: int,
+           data: Mapping[str, Any], now: datetime) -> None:
     text = goal_duration(compiled, goal, data)
     if text is None:
         return
     duration = compiled.duration(text)
     target = int((svc.working_span(duration) if duration.working else svc.due(now, duration) - now).total_seconds())
     clock = {"target_seconds": target, "used_seconds": 0, "working": duration.working}
-    due = _schedule(svc, uow, instance_id=instance_id, state=state, entry=entry, goal=goal, clock=clock, now=now)
-    uow.conn.execute(insert(t.sla_clocks), {
+    due = _schedule(svc, timers, instance_id=instance_id, state=state, entry=entry, goal=goal, clock=clock, now=now)
+    started.append({
         "instance_id": instance_id, "workflow": compiled.name, "goal": goal.name, "working": duration.working,
         "target_seconds": target, "used_seconds": 0, "status": "running", "started_at": now,
-        "running_since": now, "due_at": due,
+        "running_since": now, "due_at": due, "stopped_at": None, "breached_at": None,
     })
 
 

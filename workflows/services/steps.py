@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from workflows.domain.definition import NotificationDef, TaskDef
 from workflows.domain.errors import ConcurrentUpdate, NotFound
@@ -28,15 +28,27 @@ from workflows.services.views import InstanceSummary
 SUMMARY_FIELDS = tuple(InstanceSummary.model_fields)
 
 
+_CLOCK_COLUMNS = [c.label(f"clock_{c.name}") for c in t.sla_clocks.c]
+_READ_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS)
+                  .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id)
+                  .where(t.instances.c.id == bindparam("iid")))
+_LOCK_INSTANCE = _READ_INSTANCE.with_for_update(of=t.instances)
+
+
 def lock_instance(uow: UnitOfWork, instance_id: int) -> dict[str, Any]:
-    """Read an instance for a write; on PostgreSQL the row stays locked until commit."""
-    query = select(t.instances).where(t.instances.c.id == instance_id)
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    row = uow.conn.execute(query).mappings().first()
-    if row is None:
+    """Read an instance (with its SLA clocks, under `sla.CLOCKS`) for a write, in one query.
+
+    On PostgreSQL the instance row stays locked until commit; on SQLite the write transaction
+    is already exclusive.
+    """
+    query = _LOCK_INSTANCE if uow.dialect == "postgresql" else _READ_INSTANCE
+    rows = uow.conn.execute(query, {"iid": instance_id}).mappings().all()
+    if not rows:
         raise NotFound(f"instance {instance_id} not found")
-    return dict(row)
+    inst = {column.name: rows[0][column.name] for column in t.instances.c}
+    inst[sla.CLOCKS] = [{c.name: row[f"clock_{c.name}"] for c in t.sla_clocks.c}
+                        for row in rows if row["clock_id"] is not None]
+    return inst
 
 
 def summary(row: Mapping[str, Any]) -> InstanceSummary:
@@ -58,6 +70,11 @@ def payload_for(inst: Mapping[str, Any], compiled: CompiledWorkflow, **extra: An
         "subject_id": inst.get("subject_id"),
         **extra,
     }
+
+
+_MOVED = ("state", "data", "revision", "updated_at", "state_entered_at", "status", "closed_at")
+_MOVE = update(t.instances).where(t.instances.c.id == bindparam("iid"),
+                                  t.instances.c.revision == bindparam("old_revision"))
 
 
 def apply_transition(
@@ -87,12 +104,8 @@ def apply_transition(
         "status": "completed" if final else "active",
         "closed_at": now if final else None,
     }
-    changed = uow.conn.execute(
-        update(t.instances)
-        .where(t.instances.c.id == inst["id"], t.instances.c.revision == inst["revision"])
-        .values({k: new[k] for k in ("state", "data", "revision", "updated_at", "state_entered_at", "status",
-                                     "closed_at")})
-    ).rowcount
+    changed = uow.conn.execute(_MOVE, {"iid": inst["id"], "old_revision": inst["revision"],
+                                       **{k: new[k] for k in _MOVED}}).rowcount
     if changed != 1:
         raise ConcurrentUpdate(f"instance {inst['id']} was changed by someone else; reload and retry")
     audit(uow, now=now, actor=actor, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
@@ -103,20 +116,31 @@ def apply_transition(
     _notify_all(uow, now=now, inst=new, compiled=compiled, notices=transition.notify, actor=actor,
                 comment=comment, trigger=trigger)
     enter_state(svc, uow, compiled=compiled, inst=new, actor=actor, now=now, source=source)
+    new.pop(sla.CLOCKS, None)  # the clocks may have moved: whoever needs them again reads them afresh
     _run_effects(svc, uow, names=transition.effects, inst=new, actor=actor, now=now, compiled=compiled)
     return new
 
 
+_CANCEL_TASKS = (update(t.tasks).where(t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.status == "open")
+                 .values(status="cancelled"))
+_CANCEL_STATE_TIMERS = (update(t.timers).where(t.timers.c.instance_id == bindparam("iid"),
+                                               t.timers.c.status == "scheduled", ~sla.IS_SLA_TIMER)
+                        .values(status="cancelled"))
+
+
 def _leave(uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, Any], final: bool) -> None:
-    """Cancel the open tasks and scheduled timers of the state being left (SLA timers stay with their clock)."""
-    uow.conn.execute(
-        update(t.tasks).where(t.tasks.c.instance_id == inst["id"], t.tasks.c.status == "open")
-        .values(status="cancelled")
-    )
-    timers = update(t.timers).where(t.timers.c.instance_id == inst["id"], t.timers.c.status == "scheduled")
-    if not final:
-        timers = timers.where(t.timers.c.kind.not_in(sla.SLA_KINDS))
-    uow.conn.execute(timers.values(status="cancelled"))
+    """Cancel the open tasks and state-bound timers of the state being left.
+
+    SLA timers belong to their clock: `sla.on_enter` cancels them when it stops or pauses the clock
+    (also on entering a final state, which stops every clock).
+
+    Skipped when the definition says nothing can be open in that state (the common fast path).
+    """
+    source = inst["state"]
+    if compiled.may_have_tasks(source):
+        uow.conn.execute(_CANCEL_TASKS, {"iid": inst["id"]})
+    if compiled.may_have_timers(source):
+        uow.conn.execute(_CANCEL_STATE_TIMERS, {"iid": inst["id"]})
 
 
 def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: dict[str, Any], actor: Actor,
@@ -133,7 +157,7 @@ def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, i
             "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now,
         })
     sla.on_enter(svc, uow, compiled=compiled, instance_id=inst["id"], state=state.name, entry=entry,
-                 data=inst["data"], now=now, source=source)
+                 data=inst["data"], now=now, source=source, known=inst.get(sla.CLOCKS))
     _notify_all(uow, now=now, inst=inst, compiled=compiled, notices=state.notify, actor=actor)
     _run_effects(svc, uow, names=state.effects, inst=inst, actor=actor, now=now, compiled=compiled)
 

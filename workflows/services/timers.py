@@ -21,7 +21,7 @@ from workflows.domain.errors import ChannelOpsError
 from workflows.domain.principals import SYSTEM
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
-from workflows.services import steps
+from workflows.services import sla, steps
 from workflows.services.context import Services
 from workflows.services.instances import fire_in
 from workflows.services.records import audit, notify, recipients_for
@@ -117,6 +117,7 @@ def _sla(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[st
         return "fired"
     uow.conn.execute(update(t.sla_clocks).where(t.sla_clocks.c.instance_id == inst["id"],
                                                 t.sla_clocks.c.goal == goal.name).values(breached_at=now))
+    inst.pop(sla.CLOCKS, None)  # read again by the escalation below, now with breached_at set
     audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
           action="sla_breached", from_state=inst["state"], data={"goal": goal.name})
     notify(uow, now=now, instance_id=inst["id"], template="sla_breached", payload=payload,
