@@ -7,6 +7,8 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection, RootTransaction
 
+from workflows.persistence.db import write_lock
+
 
 class UnitOfWork:
     """A transaction on `engine`. Use as a context manager; only services call `commit()`.
@@ -20,6 +22,8 @@ class UnitOfWork:
         self._write = write
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
+        self._lock = write_lock(engine) if write else None
+        self._held = False
 
     @property
     def conn(self) -> Connection:
@@ -32,9 +36,21 @@ class UnitOfWork:
         return self._engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
-        self._conn = self._engine.connect().execution_options(write=self._write)
-        self._tx = self._conn.begin()
+        if self._lock is not None:
+            self._lock.acquire()
+            self._held = True
+        try:
+            self._conn = self._engine.connect().execution_options(write=self._write)
+            self._tx = self._conn.begin()
+        except BaseException:
+            self._release()
+            raise
         return self
+
+    def _release(self) -> None:
+        if self._held and self._lock is not None:
+            self._held = False
+            self._lock.release()
 
     def commit(self) -> None:
         assert self._tx is not None
@@ -47,7 +63,10 @@ class UnitOfWork:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
         finally:
-            if self._conn is not None:
-                self._conn.close()
-            self._conn = None
-            self._tx = None
+            try:
+                if self._conn is not None:
+                    self._conn.close()
+            finally:
+                self._conn = None
+                self._tx = None
+                self._release()

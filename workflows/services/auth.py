@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from workflows.domain.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from workflows.domain.principals import Actor
@@ -51,9 +51,12 @@ def authenticate(svc: Services, *, login: str, password: str) -> Actor:
     return actor_from_row(dict(row))
 
 
+_USER = select(t.users).where(t.users.c.id == bindparam("uid"))
+
+
 def actor_by_id(svc: Services, *, user_id: int) -> Actor:
     with svc.uow(write=False) as uow:
-        row = uow.conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
+        row = uow.conn.execute(_USER, {"uid": user_id}).mappings().first()
     if row is None or not row["active"]:
         raise Unauthenticated("the account behind this token is no longer active")
     return actor_from_row(dict(row))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem, TaskClosed
 from workflows.domain.principals import Actor
@@ -21,16 +21,36 @@ from workflows.services.views import StepResult
 APPROVAL_DECISIONS = ("approve", "reject")
 
 
+_TASK = select(t.tasks).where(t.tasks.c.id == bindparam("tid"))
+_INSTANCE_OF_TASK = select(t.tasks.c.instance_id).where(t.tasks.c.id == bindparam("tid"))
+_CLOSE = (update(t.tasks).where(t.tasks.c.id == bindparam("tid"), t.tasks.c.status == "open")
+          .values(status="completed"))
+_CANCEL_TASK_TIMERS = (update(t.timers).where(t.timers.c.task_id == bindparam("tid"),
+                                              t.timers.c.status == "scheduled").values(status="cancelled"))
+_SIBLINGS = select(t.tasks.c.status, t.tasks.c.decision).where(
+    t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
+    t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status != "cancelled")
+_CANCEL_SIBLINGS = (update(t.tasks).where(
+    t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
+    t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status == "open").values(status="cancelled"))
+
+
 def _task(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
-    row = uow.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).mappings().first()
+    row = uow.conn.execute(_TASK, {"tid": task_id}).mappings().first()
     if row is None:
         raise NotFound(f"task {task_id} not found")
     return dict(row)
 
 
 def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The task and its instance, with the instance locked; the task re-read after the lock."""
-    instance_id = _task(uow, task_id)["instance_id"]
+    """The task and its instance, with the instance locked; the task read after the lock.
+
+    On SQLite the write transaction is exclusive from its start, so nothing can change between
+    the two reads; on PostgreSQL the task is read again once the instance row is locked.
+    """
+    instance_id = uow.conn.execute(_INSTANCE_OF_TASK, {"tid": task_id}).scalar()
+    if instance_id is None:
+        raise NotFound(f"task {task_id} not found")
     inst = steps.lock_instance(uow, instance_id)
     return _task(uow, task_id), inst
 
@@ -93,15 +113,12 @@ def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: dict[str, Any
     separated = task["trigger"] is None and compiled.tasks[task["name"]][1].requester_may_not_decide
     if (separated and actor.id == inst["requester_id"]) or (task["trigger"] and actor.id == requested_by):
         raise PermissionDenied("the requester may not decide on their own request")
-    closed = uow.conn.execute(
-        update(t.tasks).where(t.tasks.c.id == task["id"], t.tasks.c.status == "open")
-        .values(status="completed", decision=decision, comment=comment, completed_by=actor.id, completed_at=now,
-                assignee_id=actor.id)
-    ).rowcount
+    closed = uow.conn.execute(_CLOSE, {"tid": task["id"], "decision": decision, "comment": comment,
+                                       "completed_by": actor.id, "completed_at": now, "assignee_id": actor.id}
+                              ).rowcount
     if closed != 1:
         raise TaskClosed(f"task {task['id']} is no longer open")
-    uow.conn.execute(update(t.timers).where(t.timers.c.task_id == task["id"], t.timers.c.status == "scheduled")
-                     .values(status="cancelled"))
+    uow.conn.execute(_CANCEL_TASK_TIMERS, {"tid": task["id"]})
     audit(uow, now=now, actor=actor, entity_type="task", entity_id=task["id"], instance_id=inst["id"],
           action="task_completed", from_state=inst["state"], comment=comment,
           data={"task": task["name"], "decision": decision, "group": task["candidate_group"]})
@@ -125,18 +142,13 @@ def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: dict[str, Any
     if task["trigger"] is not None:
         return (task["trigger"] if decision == "approve" else None), task["payload"]
     spec = compiled.tasks[task["name"]][1]
-    siblings = uow.conn.execute(
-        select(t.tasks.c.status, t.tasks.c.decision).where(
-            t.tasks.c.instance_id == task["instance_id"], t.tasks.c.name == task["name"],
-            t.tasks.c.entry == task["entry"], t.tasks.c.status != "cancelled")
-    ).all()
+    group = {"iid": task["instance_id"], "task_name": task["name"], "task_entry": task["entry"]}
+    siblings = uow.conn.execute(_SIBLINGS, group).all()
     outcome = policy_outcome(spec.policy, decision=decision, decisions=[s.decision for s in siblings],
                              open_count=sum(1 for s in siblings if s.status == "open"))
     if outcome is None:
         return None, {}
-    uow.conn.execute(update(t.tasks).where(
-        t.tasks.c.instance_id == task["instance_id"], t.tasks.c.name == task["name"],
-        t.tasks.c.entry == task["entry"], t.tasks.c.status == "open").values(status="cancelled"))
+    uow.conn.execute(_CANCEL_SIBLINGS, group)
     return spec.outcomes.get(outcome), {}  # type: ignore[call-overload]
 
 

@@ -1,0 +1,217 @@
+"""API benchmark: task completions over HTTP against a bare one-row-commit endpoint.
+
+Starts `channelops.server:app_factory` with uvicorn as production would (--workers worker
+processes), seeds submitted onboarding applications (three open review
+tasks each), then completes tasks for 5 s with wrk (Debian package `wrk`; 32 and then 128
+connections, each task completed once), on SQLite and on PostgreSQL. In the same run it serves
+`bench/bare_app.py` (one INSERT + one UPDATE per request
+on the same database, same uvicorn settings) and drives it the same way, so the ratio shows.
+
+Run: .venv/bin/python bench/api.py [--quick] [--only sqlite,postgresql] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api.security import create_access_token  # noqa: E402
+from channelops.bootstrap import build_services, prepare_database  # noqa: E402
+from channelops.settings import Settings  # noqa: E402
+from workflows.domain.principals import SYSTEM  # noqa: E402
+from workflows.services.instances import fire_trigger, start_instance  # noqa: E402
+from workflows.services.queries import inbox  # noqa: E402
+from workflows.services.users import actor_for, add_user  # noqa: E402
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+SECRET = "bench-secret-key-0123456789-0123456789-abcdef"
+GROUPS = ("market", "sales", "finance")
+SECONDS = 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed(url: str, applications: int) -> list[tuple[int, str]]:
+    """Submitted onboarding applications; returns (task id, bearer token) for every open review task."""
+    settings = Settings(database_url=url, secret_key=SECRET)
+    svc = build_services(settings)
+    prepare_database(svc, settings)
+    add_user(svc, actor=SYSTEM, login="bench_manager", roles=["channel_manager"])
+    manager = actor_for(svc, login="bench_manager")
+    tokens = {}
+    for group in GROUPS:
+        user = add_user(svc, actor=SYSTEM, login=f"bench_{group}", groups=[group])
+        tokens[group] = create_access_token(user_id=user.id, secret=SECRET, minutes=600)
+    for i in range(applications):
+        inst = start_instance(svc, actor=manager, workflow="channel_onboarding",
+                              data={"channel_name": f"c{i}", "channel_type": "agent", "region": "east"})
+        fire_trigger(svc, actor=manager, instance_id=inst.id, trigger="submit")
+    work = []
+    for group in GROUPS:
+        reviewer = actor_for(svc, login=f"bench_{group}")
+        page = inbox(svc, actor=reviewer, limit=applications * 2)
+        work += [(task.id, tokens[group]) for task in page.items]
+    svc.engine.dispose()
+    # Interleave groups so the last approvals of an application (which move it) are spread out.
+    work.sort(key=lambda item: item[0])
+    return work
+
+
+def start_server(app: str, url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "CHANNELOPS_DATABASE_URL": url, "CHANNELOPS_SECRET_KEY": SECRET,
+           "CHANNELOPS_ENVIRONMENT": "production", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{app} did not start")
+
+
+def rss_mb(process: subprocess.Popen[bytes]) -> float:
+    """The largest resident set among the server's processes (master and workers), in MB."""
+    pids = [process.pid]
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    sizes = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return max(sizes)
+
+
+LUA = """
+local requests = {%s}
+local counter = 0
+local threads = %d
+function setup(thread)
+  thread:set("slot", counter)
+  counter = counter + 1
+end
+function init(args)
+  position = slot
+end
+function request()
+  local item = requests[position %% #requests + 1]
+  position = position + threads
+  return wrk.format("POST", item[1], {["Authorization"] = item[2], ["Content-Type"] = "application/json"},
+                    '{"decision": "approve"}')
+end
+"""
+
+
+def wrk(url: str, requests: list[tuple[str, str]], clients: int, seconds: int) -> dict[str, float]:
+    """Drive `url` with wrk (2 threads, `clients` connections); every request is sent at most once
+    while the list lasts. Returns requests/s, p50/p99 in ms and the count of non-2xx answers."""
+    items = ",".join(f'{{"{path}","{auth}"}}' for path, auth in requests) or '{"/bare",""}'
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % (items, 2))
+    output = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+                            capture_output=True, text=True, check=True).stdout
+    Path(script.name).unlink()
+    result = {"non2xx": 0.0}
+    for line in output.splitlines():
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            result["rate"] = float(words[1])
+        elif words[:1] in (["50%"], ["99%"]):
+            result[words[0]] = _ms(words[1])
+        elif line.strip().startswith("Non-2xx"):
+            result["non2xx"] = float(words[-1])
+        elif "requests in" in line:
+            result["count"] = float(words[0])
+    return result
+
+
+def _ms(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)] * 1000
+
+
+def measure(name: str, url: str, applications: int, workers: int) -> None:
+    work = seed(url, applications)
+    port, bare_port = free_port(), free_port()
+    server = start_server("channelops.server:app_factory", url, port, workers)
+    bare = start_server("bench.bare_app:app_factory", url, bare_port, workers)
+    try:
+        half = len(work) // 2
+        for clients, batch in ((32, work[:half]), (128, work[half:])):
+            completions = [(f"/api/v1/tasks/{task_id}/complete", f"Bearer {token}") for task_id, token in batch]
+            done = wrk(f"http://127.0.0.1:{port}", completions, clients, SECONDS)
+            bare_done = wrk(f"http://127.0.0.1:{bare_port}/bare", [("/bare", "")], clients, SECONDS)
+            if done.get("count", 0) > len(batch):
+                print(f"warning: {name} ran out of open tasks; raise --applications", flush=True)
+            ratio = 100 * done["rate"] / bare_done["rate"]
+            print(f"| {name} | {clients} | {done['rate']:,.0f} | {done['50%']:.1f} | {done['99%']:.1f} | "
+                  f"{bare_done['rate']:,.0f} | {bare_done['99%']:.1f} | {ratio:.0f}% | "
+                  f"{rss_mb(server):.0f} | {done['non2xx']:.0f} |", flush=True)
+    finally:
+        for process in (server, bare):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer requests")
+    parser.add_argument("--only", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (SQLite has one writer: 1)")
+    parser.add_argument("--applications", type=int, default=1500)
+    args = parser.parse_args()
+    applications = args.applications // 3 if args.quick else args.applications
+    only = set(args.only.split(","))
+    print(f"uvicorn workers: {args.workers}; {applications * 3} open tasks per database, "
+          "half for 32 connections, half for 128; 5 s each")
+    print("| database | clients | completions/s | p50 ms | p99 ms | bare req/s | bare p99 ms | ratio | "
+          "API RSS MB (max process) | non-2xx |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    if "sqlite" in only:
+        with tempfile.TemporaryDirectory() as tmp:
+            measure("sqlite", f"sqlite:///{Path(tmp) / 'api.db'}", applications, args.workers)
+    if "postgresql" in only:
+        db = f"channelops_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}"')
+        try:
+            measure("postgresql", f"postgresql://postgres@127.0.0.1:5432/{db}", applications, args.workers)
+        finally:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    print("targets: completions >= 50% of the bare endpoint; p99 < 50 ms at 32 clients; API RSS <= 200 MB")
+
+
+if __name__ == "__main__":
+    main()
