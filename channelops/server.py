@@ -11,6 +11,6 @@ from channelops.settings import get_settings
 
 def app_factory() -> FastAPI:
     """Builds the app from CHANNELOPS_* settings (used by uvicorn, also with several workers)."""
-    settings = get_settings()
+    settings = get_settings().with_local_secret()
     settings.refuse_placeholder_secret()
     return create_app(settings, build_services(settings))

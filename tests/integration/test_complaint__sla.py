@@ -133,3 +133,10 @@ def test_a_complaint_without_severity_is_refused_and_nothing_is_written(svc: Ser
         start_instance(svc, actor=manager, workflow="complaint", data={"severity": "urgent"})
     assert [p.path for p in error.value.problems] == ["data.severity"]
     assert count(svc, t.instances) == before
+
+
+def test_data_sent_with_a_trigger_is_checked_against_the_fields(svc: Services, manager: Actor) -> None:
+    complaint = new_complaint(svc, manager)
+    with pytest.raises(InvalidInput) as error:
+        fire_trigger(svc, actor=manager, instance_id=complaint.id, trigger="acknowledge", data={"severity": "huge"})
+    assert [p.path for p in error.value.problems] == ["data.severity"]

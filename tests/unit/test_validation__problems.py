@@ -100,3 +100,14 @@ sla:
   - {name: s, start: [open], stop: [done], goal_by: severity, goals: {high: 4 working hours}}
 """
     assert messages(text)["sla[0].goals"] == "no goal for severity='low'"
+
+
+def test_a_star_transition_overlapping_another_with_the_same_trigger_is_reported() -> None:
+    text = GOOD + "  - {trigger: finish, source: '*', dest: done}\n"
+    assert messages(text)["transitions[1].source[0]"] == "trigger 'finish' from 'open' is defined twice"
+
+
+def test_an_assignee_must_be_the_requester_or_a_data_field() -> None:
+    text = GOOD.replace("{name: open, initial: true}",
+                        "{name: open, initial: true, tasks: [{name: t, assignee: 'group:market'}]}")
+    assert messages(text)["states[0].tasks[0].assignee"] == "an assignee is `requester` or `data:<field>`"

@@ -163,9 +163,11 @@ class _Checker:
                     self._state_ref((*path, "source", j), src)
                     if src in self.states and self.d.state(src).final:
                         self.report((*path, "source", j), f"state {src!r} is final: nothing leaves it")
-                if (t.trigger, src) in seen:
-                    self.report((*path, "source", j), f"trigger {t.trigger!r} from {src!r} is defined twice")
-                seen.add((t.trigger, src))
+                for state in expand_sources(self.d, [src]):
+                    if (t.trigger, state) in seen:
+                        self.report((*path, "source", j),
+                                    f"trigger {t.trigger!r} from {state!r} is defined twice")
+                    seen.add((t.trigger, state))
             self._state_ref((*path, "dest"), t.dest)
             self._principals((*path, "allowed"), t.allowed)
             for j, guard in enumerate(t.guards):
@@ -199,8 +201,8 @@ class _Checker:
                     self.report(path, "a task needs candidate groups or an assignee")
                 for k, group in enumerate(task.groups):
                     self._group((*path, "groups", k), group)
-                if task.assignee:
-                    self._principals((*path, "assignee"), [task.assignee])
+                if task.assignee and task.assignee != "requester" and not task.assignee.startswith("data:"):
+                    self.report((*path, "assignee"), "an assignee is `requester` or `data:<field>`")
                 if task.escalate_to:
                     self._group((*path, "escalate_to"), task.escalate_to)
                 self._duration((*path, "due"), task.due)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from workflows.adapters.calendar import BusinessCalendar
 from workflows.adapters.clock import Clock
 from workflows.domain.durations import Duration
-from workflows.domain.errors import NotFound
+from workflows.domain.errors import Conflict, NotFound
 from workflows.domain.validation import validate_source
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.engine.registry import Registry
@@ -69,8 +69,9 @@ class Services:
         if row is None:
             raise NotFound(f"workflow definition {definition_id} not found")
         result = validate_source(row.source, self.registry.vocabulary())
-        if result.definition is None:
-            raise NotFound(f"workflow definition {definition_id} cannot be read: {result.problems[:1]}")
+        if result.definition is None or result.problems:
+            first = result.problems[0] if result.problems else "unreadable"
+            raise Conflict(f"workflow definition {definition_id} can no longer run here: {first}")
         compiled = CompiledWorkflow(
             definition_id=definition_id, version=row.version, definition=result.definition, registry=self.registry
         )

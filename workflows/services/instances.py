@@ -126,6 +126,8 @@ def fire_in(
         allowed = any_match(actor, transition.allowed, requester_id=inst["requester_id"], data=inst["data"])
         if not allowed:
             raise PermissionDenied(f"you may not fire {trigger!r} on instance {inst['id']}")
+    if data:
+        checked_data(compiled.definition, {**inst["data"], **data})
     guard = GuardContext(actor=actor, data=inst["data"], event_data=dict(data or {}),
                          state_entered_at=inst["state_entered_at"], now=now)
     dest = compiled.step(trigger=trigger, state=source, guard_context=guard)
@@ -156,9 +158,9 @@ def fire_trigger(
     """
     with svc.uow() as uow:
         scope = f"fire:{instance_id}:{trigger}"
+        inst = steps.lock_instance(uow, instance_id)  # first: a concurrent retry waits, then finds the key
         if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
             return StepResult.model_validate(stored)
-        inst = steps.lock_instance(uow, instance_id)
         if expected_revision is not None and inst["revision"] != expected_revision:
             raise Conflict(f"instance {instance_id} is at revision {inst['revision']}, not {expected_revision}")
         result = fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data)

@@ -186,9 +186,12 @@ def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, in
                 for row in timers
             ])
         recipient = f"user:{assignee}" if assignee else f"group:{group}"
-        notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_opened",
-               payload=payload_for(inst, compiled, task_id=task_id, task=task.name,
-                                   due_at=due_at.isoformat() if due_at else None))
+        payload = payload_for(inst, compiled, task_id=task_id, task=task.name,
+                              due_at=due_at.isoformat() if due_at else None)
+        notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_opened", payload=payload)
+        for notice in task.notify:
+            notify(uow, now=now, instance_id=inst["id"], template=notice.template, payload=payload,
+                   recipients=recipients_for(notice.to, requester_id=inst["requester_id"], data=inst["data"]))
 
 
 def _assignee(uow: UnitOfWork, rule: str | None, inst: Mapping[str, Any]) -> int | None:

@@ -90,9 +90,9 @@ def complete_task(
     """
     with svc.uow() as uow:
         scope = f"complete:{task_id}"
+        task, inst = _locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
         if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
             return StepResult.model_validate(stored)
-        task, inst = _locked(uow, task_id)
         _check_candidate(actor, task)
         compiled = svc.compiled(uow.conn, inst["definition_id"])
         allowed = decisions_for(compiled, task)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from workflows.domain.errors import ChannelOpsError
+from workflows.domain.errors import ChannelOpsError, TriggerNotAllowed
 from workflows.domain.principals import SYSTEM
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
@@ -76,8 +76,8 @@ def fire_timer(svc: Services, *, timer_id: int, now: datetime) -> str:
                              .values(status=outcome, fired_at=now if outcome == "fired" else None))
             uow.commit()
             return outcome
-    except (ChannelOpsError, LookupError, ValueError) as exc:
-        log.warning("timer %s failed: %s", timer_id, exc)
+    except Exception as exc:  # isolate the failing timer; the sweep goes on with the others
+        log.warning("timer %s failed: %s", timer_id, exc, exc_info=not isinstance(exc, ChannelOpsError))
         _record_failure(svc, timer_id=timer_id, error=str(exc), now=now)
         return "failed"
 
@@ -123,7 +123,11 @@ def _sla(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[st
     notify(uow, now=now, instance_id=inst["id"], template="sla_breached", payload=payload,
            recipients=recipients_for(goal.breach_notify, requester_id=inst["requester_id"], data=inst["data"]))
     if goal.breach and (goal.breach, inst["state"]) in compiled.by_trigger_source:
-        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=goal.breach, internal=True, reason=reason)
+        try:
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=goal.breach, internal=True, reason=reason)
+        except TriggerNotAllowed as exc:  # a guard said no: the breach itself stays recorded
+            audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
+                  action="breach_trigger_refused", trigger=goal.breach, comment=exc.detail)
     return "fired"
 
 
