@@ -11,7 +11,7 @@ Services and engine) and is repeated; the table shows the median of the repeats.
 
     .venv/bin/python bench/engine.py              # full run (a few minutes)
     .venv/bin/python bench/engine.py --quick      # a tenth of the instances
-    .venv/bin/python bench/engine.py --profile    # cProfile of SQLite NORMAL, 1 process, per step
+    .venv/bin/python bench/engine.py --profile    # where a step's time goes (driver vs Python, cProfile)
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import cProfile
 import multiprocessing as mp
 import pstats
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Column, Integer, MetaData, Table, Text, func, insert, select, update
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, event, func, insert, select, update
 
 from channelops.bootstrap import build_registry
 from workflows.adapters.calendar import BusinessCalendar
@@ -79,15 +80,15 @@ class Target:
 
     key: str
     label: str
-    per_process: int
+    per_process: int  # instances per process per run (the ceiling runs half as many)
     goal: float | None  # absolute target in instances/s, if any
     synchronous: Synchronous = "NORMAL"
 
 
 TARGETS = (
-    Target("sqlite-normal", "SQLite WAL sync=NORMAL", 2000, 800.0, "NORMAL"),
-    Target("sqlite-full", "SQLite WAL sync=FULL", 2000, 400.0, "FULL"),
-    Target("postgresql", "PostgreSQL", 1000, None),
+    Target("sqlite-normal", "SQLite WAL sync=NORMAL", 1500, 800.0, "NORMAL"),
+    Target("sqlite-full", "SQLite WAL sync=FULL", 1500, 400.0, "FULL"),
+    Target("postgresql", "PostgreSQL", 800, None),
 )
 CEILING_GOAL = 0.5  # every database: at least half the bare-commit ceiling
 
@@ -125,7 +126,9 @@ class Row:
 
     @property
     def ratio(self) -> float:
-        return self.rate / self.ceiling
+        """Median of the per-run ratios: each run's ceiling is measured just before it, under the same load."""
+        return statistics.median(e.per_second / c.per_second
+                                 for e, c in zip(self.engine_runs, self.ceiling_runs, strict=True))
 
     def latency(self, step: str, q: float) -> float:
         """Median over the repeats of the q-quantile (0..1) of `step`, in milliseconds."""
@@ -143,7 +146,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def database(target: Target, directory: Path) -> Iterator[str]:
     """A fresh, migrated database for `target`; PostgreSQL ones are dropped afterwards."""
     if target.key.startswith("sqlite"):
-        url = f"sqlite:///{directory / (target.key + '.db')}"
+        url = f"sqlite:///{directory / f'{target.key}-{uuid.uuid4().hex[:8]}.db'}"
         migrate.upgrade(url)
         yield url
         return
@@ -321,7 +324,7 @@ def measure(target: Target, directory: Path, *, scale: int, reps: int, log: Call
             try:
                 for rep in range(1, reps + 1):
                     for row in rows:
-                        ceiling = workers.run("ceiling", row.processes, per_process, warmup)
+                        ceiling = workers.run("ceiling", row.processes, max(10, per_process // 2), warmup)
                         engine = workers.run("engine", row.processes, per_process, warmup)
                         row.ceiling_runs.append(ceiling)
                         row.engine_runs.append(engine)
@@ -347,11 +350,12 @@ def report(rows: list[Row], *, reps: int) -> str:
     lines = [
         f"Median of {reps} runs. instances/s = complete instances (4 committed transactions each); "
         "2p = total across 2 processes.",
-        "ceiling = bare INSERT+UPDATE transactions/s ÷ 4 on the same database and engine settings.",
+        "ceiling = bare INSERT+UPDATE transactions/s ÷ 4 on the same database and engine settings;",
+        "ratio = median of the per-run instances/ceiling ratios (each ceiling is measured just before its run).",
         "",
         f"| {'database':<24} | procs | {'instances/s':>11} | {'ceiling/s':>9} | {'ratio':>6} | "
-        f"{'target':<22} | {'result':<14} |",
-        f"|{'-' * 26}|-------|{'-' * 13}|{'-' * 11}|{'-' * 8}|{'-' * 24}|{'-' * 16}|",
+        f"{'target':<22} | {'result':<21} |",
+        f"|{'-' * 26}|-------|{'-' * 13}|{'-' * 11}|{'-' * 8}|{'-' * 24}|{'-' * 23}|",
     ]
     for row in rows:
         goal = row.target.goal
@@ -362,7 +366,7 @@ def report(rows: list[Row], *, reps: int) -> str:
         if not ok_rate or not ok_ratio:
             result += " (" + ", ".join(x for x, bad in (("rate", not ok_rate), ("ratio", not ok_ratio)) if bad) + ")"
         lines.append(f"| {row.target.label:<24} | {row.processes:>5} | {row.rate:>11.0f} | {row.ceiling:>9.0f} | "
-                     f"{row.ratio:>6.0%} | {target:<22} | {result:<14} |")
+                     f"{row.ratio:>6.0%} | {target:<22} | {result:<21} |")
     lines += [
         "",
         "Per-step latency in ms, p50 / p99 (median over the runs; 2p rows pool both processes):",
@@ -373,15 +377,108 @@ def report(rows: list[Row], *, reps: int) -> str:
     for row in rows:
         cells = " | ".join(f"{row.latency(s, 0.5):>6.2f} / {row.latency(s, 0.99):>6.2f}" for s in STEPS)
         lines.append(f"| {row.target.label:<24} | {row.processes:>5} | {cells} |")
-    lines += ["", "Every run (instances/s | ceiling/s):", ""]
+    lines += ["", "Every run (instances/s / ceiling/s = ratio):", ""]
     for row in rows:
-        runs = ", ".join(f"{e.per_second:.0f} | {c.per_second:.0f}" for e, c in zip(row.engine_runs,
-                                                                                 row.ceiling_runs, strict=True))
+        runs = ", ".join(f"{e.per_second:.0f} / {c.per_second:.0f} = {e.per_second / c.per_second:.0%}"
+                         for e, c in zip(row.engine_runs, row.ceiling_runs, strict=True))
         lines.append(f"- {row.target.label} {row.processes}p: {runs}")
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- profiling
+
+@dataclass
+class Tally:
+    """What the driver did during one step: statements, time in cursor.execute, time in COMMIT."""
+
+    statements: list[str] = field(default_factory=list)
+    sql: float = 0.0
+    commit: float = 0.0
+    started: float = 0.0
+
+
+def label(statement: str) -> str:
+    """`SELECT instances`, `UPDATE timers`, `BEGIN IMMEDIATE`... from an SQL text."""
+    words = statement.split()
+    verb = words[0].upper() if words else "?"
+    found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
+    return f"{verb} {found.group(1)}" if found and verb != "BEGIN" else " ".join(words[:2])
+
+
+def watch(engine: Engine, tally: Callable[[], Tally]) -> None:
+    """Count statements and time the driver on `engine` (the bench's own engine; no engine code changes)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(_conn: Any, _cursor: Any, _statement: str, *_: Any) -> None:
+        tally().started = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        current = tally()
+        current.sql += time.perf_counter() - current.started
+        current.statements.append(label(statement))
+
+    dialect = engine.dialect
+    do_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection: Any) -> None:
+        began = time.perf_counter()
+        do_commit(dbapi_connection)
+        tally().commit += time.perf_counter() - began
+
+    dialect.do_commit = timed_commit  # type: ignore[method-assign]
+
+
+def anatomy(target: Target, directory: Path, instances: int) -> str:
+    """Per step, without a profiler: wall time, statements, time in the driver and in COMMIT, the rest."""
+    current = [Tally()]
+    per_step: dict[str, list[Tally]] = {step: [] for step in (*STEPS, "ceiling")}
+    walls: dict[str, list[float]] = {step: [] for step in per_step}
+    with database(target, directory) as url:
+        svc = build_services(url, target.synchronous)
+        try:
+            prepare(svc)
+            actor = actor_for(svc, login=ACTOR_LOGIN)
+            rng = random.Random(0)
+            for _ in range(50):
+                one_instance(svc, actor, rng.choice(SEVERITIES), None)
+                one_ceiling(svc)
+            watch(svc.engine, lambda: current[0])
+
+            def timed(step: str, work: Callable[..., Any], **kwargs: Any) -> Any:
+                current[0] = Tally()
+                began = time.perf_counter()
+                result = work(**kwargs)
+                walls[step].append(time.perf_counter() - began)
+                per_step[step].append(current[0])
+                return result
+
+            for _ in range(instances):
+                data = {"severity": rng.choice(SEVERITIES), "summary": "benchmark complaint"}
+                created = timed("create", start_instance, svc=svc, actor=actor, workflow=WORKFLOW,
+                                subject={"type": "channel", "id": "bench"}, data=data)
+                for trigger in STEPS[1:]:
+                    timed(trigger, fire_trigger, svc=svc, actor=actor, instance_id=created.id, trigger=trigger)
+                timed("ceiling", one_ceiling, svc=svc)
+            current[0] = Tally()
+            CEILING.drop(svc.engine)
+        finally:
+            svc.engine.dispose()
+    lines = [f"Anatomy of a step, {target.label}, 1 process, {instances} instances, no profiler "
+             "(µs, mean per step; 'driver' = inside cursor.execute incl. BEGIN, 'rest' = Python around it):", "",
+             f"| {'step':<11} | {'wall':>6} | {'stmts':>5} | {'driver':>6} | {'commit':>6} | {'rest':>6} "
+             "| statements |",
+             f"|{'-' * 13}|{'-' * 8}|{'-' * 7}|{'-' * 8}|{'-' * 8}|{'-' * 8}|------------|"]
+    for step, tallies in per_step.items():
+        wall = statistics.fmean(walls[step]) * 1e6
+        sql = statistics.fmean(x.sql for x in tallies) * 1e6
+        commit = statistics.fmean(x.commit for x in tallies) * 1e6
+        count = statistics.fmean(len(x.statements) for x in tallies)
+        sequence = ", ".join(tallies[-1].statements)
+        lines.append(f"| {step:<11} | {wall:>6.0f} | {count:>5.1f} | {sql:>6.0f} | {commit:>6.0f} | "
+                     f"{wall - sql - commit:>6.0f} | {sequence} |")
+    return "\n".join(lines)
+
 
 GROUPS = (
     ("/sqlalchemy/", "sqlalchemy"), ("/pydantic", "pydantic"), ("/transitions/", "transitions"),
@@ -459,7 +556,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a tenth of the instances (a smoke run)")
     parser.add_argument("--reps", type=int, default=3, help="repeats per configuration; the median is shown")
     parser.add_argument("--only", nargs="+", choices=[x.key for x in TARGETS], help="measure only these databases")
-    parser.add_argument("--profile", action="store_true", help="profile SQLite NORMAL, 1 process, per step")
+    parser.add_argument("--profile", action="store_true",
+                        help="per-step anatomy (SQLite NORMAL, PostgreSQL) and cProfile (SQLite NORMAL)")
     parser.add_argument("--profile-instances", type=int, default=500)
     parser.add_argument("--top", type=int, default=25, help="functions listed per step when profiling")
     args = parser.parse_args(argv)
@@ -470,6 +568,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="channelops-bench-") as tmp:
         directory = Path(tmp)
         if args.profile:
+            print(anatomy(TARGETS[0], directory, args.profile_instances))
+            if postgres_available():
+                print()
+                print(anatomy(TARGETS[2], directory, args.profile_instances))
+            print()
             print(profile(directory, args.profile_instances, args.top))
             return 0
         selected = [x for x in TARGETS if not args.only or x.key in args.only]
