@@ -63,6 +63,9 @@ def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any]) -> dic
     return result
 
 
+_INSERT_INSTANCE = insert(t.instances).returning(t.instances.c.id)
+
+
 def start_instance_in(
     svc: Services, uow: UnitOfWork, *, actor: Actor, workflow: str,
     subject: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
@@ -81,7 +84,7 @@ def start_instance_in(
         "requester_id": requester_id if requester_id is not None else actor.id, "revision": 1,
         "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None,
     }
-    new_id = uow.conn.execute(insert(t.instances).returning(t.instances.c.id), values).scalar_one()
+    new_id = uow.conn.execute(_INSERT_INSTANCE, values).scalar_one()
     inst = {**values, "id": new_id}
     audit(uow, now=now, actor=actor, entity_type="instance", entity_id=new_id, instance_id=new_id,
           action="started", to_state=inst["state"], data={"workflow": workflow, "version": compiled.version})

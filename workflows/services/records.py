@@ -16,6 +16,7 @@ from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 
 _AUDIT = insert(t.audit_events)
+_OUTBOX = insert(t.outbox)
 
 
 def audit(
@@ -97,7 +98,7 @@ def notify(
         for recipient in dict.fromkeys(recipients)
     ]
     if rows:
-        uow.conn.execute(insert(t.outbox), rows)
+        uow.conn.execute(_OUTBOX, rows)
 
 
 def actor_key(actor: Actor) -> str:

@@ -138,5 +138,9 @@ def _start(svc: Services, timers: list[dict[str, Any]], started: list[dict[str, 
     })
 
 
+_UPDATE_CLOCK = update(t.sla_clocks).where(t.sla_clocks.c.id == bindparam("cid"))
+
+
 def _update(uow: UnitOfWork, clock_id: int, **values: Any) -> None:
-    uow.conn.execute(update(t.sla_clocks).where(t.sla_clocks.c.id == clock_id).values(**values))
+    """SET exactly the given columns (the statement is built once; its SET clause follows the keys)."""
+    uow.conn.execute(_UPDATE_CLOCK, {"cid": clock_id, **values})
