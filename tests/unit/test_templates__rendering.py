@@ -1,0 +1,81 @@
+"""Message templates: every name the engine and the shipped definitions write has a zh and an en text,
+and rendering never fails, whatever the payload."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from workflows.adapters.templates import TEMPLATES, render
+
+ROOT = Path(__file__).resolve().parents[2] / "workflows"
+PAYLOAD = {
+    "workflow": "channel_onboarding", "workflow_title_zh": "渠道入驻审核", "workflow_title_en": "Channel onboarding",
+    "instance_id": 42, "state": "under_review", "state_title_zh": "审核中", "state_title_en": "Under review",
+    "subject_type": "channel", "subject_id": "C-001", "task": "department_review",
+    "due_at": "2026-11-26T09:00:00+00:00", "actor": "li.lei", "comment": "资料齐全", "trigger": "approve",
+    "goal": "resolution",
+}
+
+
+def written_template_names() -> set[str]:
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").glob("*.py"))
+    yaml = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "definitions").glob("*.yaml"))
+    return set(re.findall(r'template="(\w+)"', code)) | set(re.findall(r"template: (\w+)", yaml))
+
+
+def test_every_template_the_code_and_definitions_write_has_a_text_in_both_languages() -> None:
+    names = written_template_names()
+    assert len(names) >= 16
+    assert names - set(TEMPLATES) == set()
+    assert all(set(TEMPLATES[name]) == {"zh", "en"} for name in TEMPLATES)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_each_template_renders_every_placeholder_from_a_full_payload(name: str, locale: str) -> None:
+    title, body = render(name, PAYLOAD, locale)
+    assert "$" not in title + body and "—" not in title
+    assert ("渠道入驻审核" if locale == "zh" else "Channel onboarding") in title
+    assert "#42" in title and body
+
+
+def test_the_locale_picks_the_workflow_and_state_titles_of_that_language() -> None:
+    zh_title, zh_body = render("task_opened", PAYLOAD, "zh")
+    en_title, en_body = render("task_opened", PAYLOAD, "en")
+    assert zh_title == "新待办：department_review（渠道入驻审核 #42）" and "当前状态：审核中" in zh_body
+    assert en_title == "New task: department_review (Channel onboarding #42)" and "State: Under review" in en_body
+
+
+def test_due_times_are_shown_in_the_business_time_zone() -> None:
+    assert "截止时间：2026-11-26 17:00 (Asia/Shanghai)" in render("task_reminder", PAYLOAD, "zh")[1]
+    assert "Due: 2026-11-26 09:00 (UTC)" in render("task_reminder", PAYLOAD, "en", zone="UTC")[1]
+
+
+def test_lines_whose_values_are_missing_are_left_out() -> None:
+    title, body = render("approval_rejected", {"task_id": 3, "trigger": "terminate", "instance_id": 9,
+                                               "comment": None}, "en")
+    assert title == "Approval rejected: terminate (workflow #9)"
+    assert body == "Your request to \u201cterminate\u201d workflow #9 was not approved."
+
+
+def test_an_unknown_template_gets_a_generic_message() -> None:
+    title, body = render("quarterly_party", PAYLOAD, "zh")
+    assert title == "通知（渠道入驻审核 #42）"
+    assert body.startswith("渠道入驻审核 #42 有一条通知（quarterly_party）。")
+
+
+@pytest.mark.parametrize("payload", [{}, {"instance_id": None}, {"due_at": "next week", "task": ["a", 1]},
+                                     {"comment": "cost $5 and ${x}", "actor": "system"}, {1: "odd key"}])
+@pytest.mark.parametrize("locale", ["zh", "en", "fr", "", None])
+def test_rendering_never_fails_whatever_the_payload_or_locale(payload: dict[object, object],
+                                                              locale: str | None) -> None:
+    title, body = render("task_opened", payload, locale)  # type: ignore[arg-type]
+    assert title and body
+
+
+def test_dollar_signs_in_values_are_kept_as_written_and_the_system_actor_is_named() -> None:
+    _, body = render("changes_requested", {**PAYLOAD, "comment": "cost $5 and ${x}", "actor": "system"}, "zh")
+    assert "意见：cost $5 and ${x}" in body and "操作人：系统" in body

@@ -1,0 +1,119 @@
+"""Deliver one message to one apprise URL. apprise is imported here and nowhere else.
+
+`Notifier` is the port the outbox dispatcher talks to; `AppriseNotifier` is the real one and
+`RecordingNotifier` the fake for tests. A notifier never retries: retries, backoff and dead
+letters belong to the outbox (`workflows.services.outbox`), which records every try.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import apprise
+
+
+class DeliveryError(Exception):
+    """One message could not be delivered to one URL; the text says why (never the URL's secrets)."""
+
+
+class Notifier(Protocol):
+    def send(self, *, url: str, title: str, body: str) -> None:
+        """Deliver `title` and `body` to `url`, or raise `DeliveryError`."""
+        ...
+
+
+_plugins_lock = threading.Lock()
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    """Let apprise discover its plugins once, without the DeprecationWarning that its e-mail plugin's
+    `import imghdr` raises on Python 3.11/3.12 (the test suite turns warnings into errors)."""
+    global _plugins_loaded
+    with _plugins_lock:
+        if not _plugins_loaded:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*imghdr.*", category=DeprecationWarning)
+                apprise.Apprise.instantiate("json://localhost")
+            _plugins_loaded = True
+
+
+def _plugin(url: str, asset: apprise.AppriseAsset | None = None) -> apprise.NotifyBase | None:
+    # instantiate() reads exactly one URL; Apprise.add() would split a string on commas and spaces
+    _load_plugins()
+    return apprise.Apprise.instantiate(url, asset=asset) if url.strip() else None
+
+
+def scheme_of(url: str) -> str | None:
+    """apprise's own scheme for `url` (`mailto`, `dingtalk`, `wecombot` for a WeCom https URL...),
+    or None when apprise cannot use it."""
+    plugin = _plugin(url)
+    return None if plugin is None else _private(plugin).partition("://")[0].lower()
+
+
+def redacted(url: str) -> str:
+    """`url` with its passwords and tokens masked, as apprise prints it in privacy mode."""
+    plugin = _plugin(url)
+    return "(unusable URL)" if plugin is None else _private(plugin)
+
+
+def _private(plugin: apprise.NotifyBase) -> str:
+    text: str = plugin.url(privacy=True)  # type: ignore[no-untyped-call]
+    return text
+
+
+class AppriseNotifier:
+    """Sends through apprise: one `Apprise` object per message, so nothing is shared between threads.
+
+    Args:
+        app_id: the sender name apprise shows (the e-mail `From` name, `X-Application` header).
+        timeout: seconds apprise may spend on one message before it counts as failed.
+    """
+
+    def __init__(self, *, app_id: str = "channelops", timeout: float = 30.0) -> None:
+        self.app_id = app_id
+        self.timeout = timeout
+
+    def send(self, *, url: str, title: str, body: str) -> None:
+        asset = apprise.AppriseAsset(app_id=self.app_id, app_desc=self.app_id)
+        plugin = _plugin(url, asset)
+        if plugin is None:
+            raise DeliveryError("apprise cannot use this URL")
+        sender = apprise.Apprise(asset=asset)
+        sender.add(plugin)
+        # apprise 2.x returns an AppriseResult: bool(result) is the old True/False, and its logs
+        # are this call's own (WARNING and up, which carry the reason but not the URL's secrets)
+        with sender.notify(body=body, title=title, timeout=self.timeout) as result:
+            if not result:
+                reasons = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
+                raise DeliveryError("; ".join(dict.fromkeys(reasons)) or f"apprise reported {result.status.name}")
+
+
+@dataclass(frozen=True)
+class Sent:
+    url: str
+    title: str
+    body: str
+
+
+@dataclass
+class RecordingNotifier:
+    """A fake that keeps what it was asked to send; URLs in `failing` raise `DeliveryError`."""
+
+    sent: list[Sent] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+    tries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send(self, *, url: str, title: str, body: str) -> None:
+        with self._lock:
+            self.tries += 1
+            if url in self.failing:
+                raise DeliveryError(f"{url} is down")
+            self.sent.append(Sent(url=url, title=title, body=body))
+
+    def urls(self) -> list[str]:
+        return [message.url for message in self.sent]

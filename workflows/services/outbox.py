@@ -1,0 +1,224 @@
+"""Deliver outbox rows to their recipients' targets, with retries, backoff and dead letters.
+
+Contract: safe to repeat and safe to run in several workers at once; no notification is lost.
+Each due row is handled on its own:
+
+1. claim (one short transaction): the row is re-selected while still ``pending`` and due (on
+   PostgreSQL ``FOR UPDATE SKIP LOCKED``, so workers split the rows; on SQLite the write
+   transaction is exclusive) and leased by moving `next_attempt_at` LEASE ahead, so no other
+   worker picks it up meanwhile; its targets are resolved and the messages rendered;
+2. send, outside any transaction (a slow mail server holds no lock and blocks no other writer);
+3. record (one transaction): a `delivery_attempts` row per target tried, then the row is
+   ``sent`` when every target has succeeded, else retried after a backoff (30 s doubling per
+   attempt, at most 1 h) or ``dead`` after `max_attempts`, with the last error.
+
+A target whose URL already succeeded for the row is not tried again, so a retry only repeats the
+failed ones. Delivery is at least once: a worker that dies between sending and recording sends
+again once the lease has run out. A row whose recipient has no active target is marked ``sent``
+with last_error ``no targets configured`` (there is nobody to retry for; it stays visible).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from workflows.adapters.notifier import DeliveryError, Notifier
+from workflows.adapters.templates import render
+from workflows.domain.errors import Conflict, NotFound, PermissionDenied
+from workflows.domain.principals import Actor
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services.context import Services
+from workflows.services.records import audit
+from workflows.services.targets import Target, targets_for
+from workflows.services.views import View
+
+log = logging.getLogger(__name__)
+FIRST_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+LEASE = timedelta(minutes=10)
+NO_TARGETS = "no targets configured"
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """How many rows one call sent, put back for a retry, and gave up on."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+
+class OutboxView(View):
+    id: int
+    instance_id: int | None
+    recipient: str
+    template: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class _Message:
+    target: Target
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class _Try:
+    target_id: int
+    error: str | None
+    duration_ms: int
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: 30 s, 1 min, 2 min, ... at most 1 h."""
+    return min(FIRST_BACKOFF * (1 << min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
+
+
+def dispatch_outbox(svc: Services, *, notifier: Notifier, now: datetime | None = None, limit: int = 100,
+                    max_attempts: int = 5) -> DispatchResult:
+    """Deliver the pending rows due at `now` (default: the clock's now), oldest first, up to `limit`.
+
+    Rows another worker holds or has just leased are skipped and not counted.
+    """
+    moment = now or svc.clock.now()
+    c = t.outbox.c
+    with svc.uow(write=False) as uow:
+        ids = list(uow.conn.execute(select(c.id).where(c.status == "pending", c.next_attempt_at <= moment)
+                                    .order_by(c.next_attempt_at, c.id).limit(limit)).scalars())
+    outcomes = [deliver(svc, notifier=notifier, outbox_id=i, now=moment, max_attempts=max_attempts) for i in ids]
+    return DispatchResult(sent=outcomes.count("sent"), retried=outcomes.count("retried"),
+                          dead=outcomes.count("dead"))
+
+
+def deliver(svc: Services, *, notifier: Notifier, outbox_id: int, now: datetime, max_attempts: int = 5) -> str:
+    """Claim, send and record one row; returns sent, retried, dead or skipped (not due or taken)."""
+    try:
+        claimed = _claim(svc, outbox_id=outbox_id, now=now)
+        if claimed is None:
+            return "skipped"
+        tries = [_send(notifier, message) for message in claimed]
+        return _record(svc, outbox_id=outbox_id, tries=tries, now=now, max_attempts=max_attempts)
+    except Exception as exc:  # isolate the failing row; the sweep goes on with the others
+        log.warning("outbox row %s failed: %s", outbox_id, exc, exc_info=True)
+        return _record(svc, outbox_id=outbox_id, tries=[], now=now, max_attempts=max_attempts, error=str(exc))
+
+
+def _claim(svc: Services, *, outbox_id: int, now: datetime) -> list[_Message] | None:
+    c = t.outbox.c
+    with svc.uow() as uow:
+        query = select(t.outbox).where(c.id == outbox_id, c.status == "pending", c.next_attempt_at <= now)
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        row = uow.conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        targets = targets_for(uow, row["recipient"])
+        if targets is None:
+            raise ValueError(f"unknown recipient {row['recipient']!r}")
+        done = _delivered_urls(uow, outbox_id)
+        zone = svc.calendar.config.timezone
+        messages = [_Message(target, *render(row["template"], row["payload"], target.locale, zone=zone))
+                    for target in targets if target.url not in done]
+        uow.conn.execute(update(t.outbox).where(c.id == outbox_id).values(next_attempt_at=now + LEASE))
+        uow.commit()
+    return messages
+
+
+def _delivered_urls(uow: UnitOfWork, outbox_id: int) -> set[str]:
+    a, nt = t.delivery_attempts.c, t.notification_targets.c
+    rows = uow.conn.execute(select(nt.url).join_from(t.delivery_attempts, t.notification_targets,
+                                                     a.target_id == nt.id).where(a.outbox_id == outbox_id, a.ok))
+    return set(rows.scalars())
+
+
+def _send(notifier: Notifier, message: _Message) -> _Try:
+    started = time.perf_counter()
+    error: str | None = None
+    try:
+        notifier.send(url=message.target.url, title=message.title, body=message.body)
+    except DeliveryError as exc:
+        error = str(exc) or "delivery failed"
+    except Exception as exc:  # a broken notifier is one failed target, not a lost row
+        log.warning("notifier failed on target %s", message.target.id, exc_info=True)
+        error = f"{type(exc).__name__}: {exc}"
+    return _Try(target_id=message.target.id, error=error, duration_ms=int((time.perf_counter() - started) * 1000))
+
+
+def _record(svc: Services, *, outbox_id: int, tries: list[_Try], now: datetime, max_attempts: int,
+            error: str | None = None) -> str:
+    c = t.outbox.c
+    with svc.uow() as uow:
+        query = select(c.attempts, c.status).where(c.id == outbox_id)
+        row = uow.conn.execute(query.with_for_update() if uow.dialect == "postgresql" else query).first()
+        if row is None or row.status != "pending":
+            return "skipped"
+        if tries:
+            uow.conn.execute(insert(t.delivery_attempts), [
+                {"outbox_id": outbox_id, "target_id": one.target_id, "at": now, "ok": one.error is None,
+                 "error": one.error, "duration_ms": one.duration_ms} for one in tries])
+        errors = [f"target {one.target_id}: {one.error}" for one in tries if one.error] + ([error] if error else [])
+        if not errors:
+            note = None if tries or _delivered_urls(uow, outbox_id) else NO_TARGETS
+            values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": note}
+            outcome = "sent"
+        else:
+            attempts = row.attempts + 1
+            outcome = "dead" if attempts >= max_attempts else "retried"
+            values = {"status": "dead" if outcome == "dead" else "pending", "attempts": attempts,
+                      "next_attempt_at": now + backoff(attempts), "last_error": "; ".join(errors)[:2000]}
+        uow.conn.execute(update(t.outbox).where(c.id == outbox_id).values(**values))
+        uow.commit()
+    return outcome
+
+
+def _require_admin(actor: Actor) -> None:
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied("only an admin may manage the outbox")
+
+
+def requeue_dead(svc: Services, *, actor: Actor, outbox_id: int) -> OutboxView:
+    """Give a dead row a fresh start: pending, attempts 0, due now. Admins only; audited.
+
+    Targets that already succeeded for the row are still not tried again.
+    """
+    _require_admin(actor)
+    now = svc.clock.now()
+    c = t.outbox.c
+    with svc.uow() as uow:
+        row = uow.conn.execute(select(t.outbox).where(c.id == outbox_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"outbox row {outbox_id} not found")
+        if row["status"] != "dead":
+            raise Conflict(f"outbox row {outbox_id} is {row['status']}, not dead")
+        values = {"status": "pending", "attempts": 0, "next_attempt_at": now}
+        uow.conn.execute(update(t.outbox).where(c.id == outbox_id).values(**values))
+        audit(uow, now=now, actor=actor, entity_type="outbox", entity_id=outbox_id, action="requeued",
+              instance_id=row["instance_id"], comment=row["last_error"],
+              data={"recipient": row["recipient"], "template": row["template"], "attempts": row["attempts"]})
+        uow.commit()
+    return OutboxView.model_validate({**dict(row), **values})
+
+
+def list_outbox(svc: Services, *, actor: Actor, status: str | None = None, limit: int = 100) -> list[OutboxView]:
+    """The newest outbox rows, optionally of one status (pending, sent, dead). Admins only."""
+    _require_admin(actor)
+    query = select(t.outbox).order_by(t.outbox.c.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(t.outbox.c.status == status)
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(query).mappings().all()
+    return [OutboxView.model_validate(dict(row)) for row in rows]
