@@ -18,12 +18,13 @@ from workflows.services.context import Services
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_services(request: Request) -> Services:
+# Cheap dependencies are `async def` so FastAPI runs them inline instead of hopping to a thread.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from channelops.settings import Settings, get_settings
+from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
 from workflows.domain.principals import SYSTEM
 from workflows.engine.registry import Registry, default_registry
 from workflows.persistence import migrate
 from workflows.persistence.db import make_engine
+from workflows.services.calendar_entries import load_calendar_config
 from workflows.services.context import Services
 from workflows.services.definitions import publish_shipped
 
@@ -25,10 +27,20 @@ def build_services(
     settings = settings or get_settings()
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
                          pool_size=settings.pool_size)
+    base = None
+    if calendar is None:
+        base = CalendarConfig(timezone=settings.timezone)
+        try:  # the public calendar plus the company calendar entries
+            calendar = BusinessCalendar(load_calendar_config(engine, base))
+        except (OperationalError, ProgrammingError) as exc:  # only "no such table" (not migrated yet) is fine
+            if getattr(exc.orig, "sqlstate", None) != "42P01" and "no such table" not in str(exc.orig):
+                raise
+            calendar = BusinessCalendar(base)  # a fresh database has no entries
     return Services(
         engine=engine,
         clock=clock or SystemClock(),
-        calendar=calendar or BusinessCalendar(CalendarConfig(timezone=settings.timezone)),
+        calendar=calendar,
+        calendar_base=base,
         registry=build_registry(),
     )
 

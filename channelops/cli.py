@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,20 +13,24 @@ import typer
 
 from channelops.bootstrap import build_services, prepare_database
 from channelops.settings import get_settings
+from workflows.adapters.clock import FixedClock
 from workflows.domain.diagram import mermaid
 from workflows.domain.errors import ChannelOpsError, InvalidInput
 from workflows.domain.principals import SYSTEM
 from workflows.persistence import migrate
 from workflows.services import definitions, users
 from workflows.services.context import Services
+from workflows.services.timers import fire_due_timers
 
 app = typer.Typer(help="channelops: workflows for sales-channel operations.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 workflow_app = typer.Typer(help="Workflow definitions.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
+timers_app = typer.Typer(help="Durable timers.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(workflow_app, name="workflow")
 app.add_typer(user_app, name="user")
+app.add_typer(timers_app, name="timers")
 
 
 @contextmanager
@@ -126,6 +131,42 @@ def user_add(
         return
     typer.echo(f"created user {view.login} (groups: {', '.join(view.groups) or '-'}; roles: "
                f"{', '.join(view.roles) or '-'})")
+
+
+def aware_moment(text: str) -> datetime:
+    """An ISO datetime with a timezone, or exit 2."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        typer.echo(f"error: {text!r} is not an ISO datetime with a timezone, e.g. 2026-12-01T09:00:00+08:00",
+                   err=True)
+        raise typer.Exit(2)
+    return moment
+
+
+@timers_app.command("run")
+def timers_run(
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="TIME", help="ISO datetime with a timezone")] = None,
+) -> None:
+    """Run one sweep of the due timers, then of the outbox, by hand; print what happened.
+
+    With --as-of the sweep runs as if it were TIME: every timer due by then fires, for real, in
+    the configured database (CHANNELOPS_DATABASE_URL), and due notifications are sent. To
+    rehearse a later moment, point that at a copy of the data.
+    """
+    from workflows.adapters.notifier import AppriseNotifier
+    from workflows.services.outbox import dispatch_outbox
+
+    moment = aware_moment(as_of) if as_of is not None else None
+    with services() as svc:
+        if moment is not None:
+            svc.clock = FixedClock(moment)  # what the timers cause happens at TIME too
+        result = fire_due_timers(svc, now=moment)
+        sent = dispatch_outbox(svc, notifier=AppriseNotifier(), now=moment)
+    typer.echo(f"timers: {result.fired} fired, {result.cancelled} cancelled, {result.failed} failed")
+    typer.echo(f"outbox: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead")
 
 
 @app.command()

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     pool_size: int = 10
     token_minutes: int = 480
     workers: int = 1
+    threads: int = 8
 
     def with_local_secret(self, directory: Path | None = None) -> Settings:
         """In `local` mode without a secret, use one generated once and kept in `.channelops-secret`."""

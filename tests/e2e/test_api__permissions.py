@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from channelops.settings import Settings
 from tests.support.fixtures import bearer
 from workflows.domain.principals import SYSTEM
+from workflows.services.calendar_entries import add_calendar_entry
 from workflows.services.context import Services
 from workflows.services.instances import fire_trigger, start_instance
 from workflows.services.tasks import claim_task
@@ -66,6 +68,7 @@ def world(svc: Services, settings: Settings) -> World:
     from workflows.services.auth import issue_api_token
 
     token = issue_api_token(svc, actor=SYSTEM, user_id=requester.id, name="t")
+    add_calendar_entry(svc, actor=SYSTEM, day=date(2026, 12, 31), kind="holiday")  # for DELETE .../2026-12-31
     return World(headers=headers, ids={"complaint": complaint.id, "task": task_id, "claimed": claimed_id,
                                        "user": requester.id, "token": token.info.id})
 
@@ -100,6 +103,11 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/api/v1/users/{user}/tokens", None, ADMIN),
     ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, ADMIN),
     ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, ADMIN),
+    ("GET", "/api/v1/reports/sla?workflow=complaint", None, USERS),
+    ("GET", "/api/v1/calendar/entries", None, USERS),
+    ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"}, ADMIN),
+    ("DELETE", "/api/v1/calendar/entries/2026-12-31", None, ADMIN),
+    ("GET", "/api/v1/calendar/coverage?year=2027", None, USERS),
 ]
 
 
@@ -135,6 +143,7 @@ def test_every_route_in_the_api_is_covered_by_the_matrix(client: TestClient) -> 
     routes = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
     covered = {(m, p.replace("{complaint}", "{instance_id}").replace("{task}", "{task_id}")
                 .replace("{claimed}", "{task_id}").replace("{user}", "{user_id}").replace("{token}", "{token_id}")
-                .replace("/complaint", "/{name}").replace("/versions/1", "/versions/{version}"))
+                .replace("/complaint", "/{name}").replace("/versions/1", "/versions/{version}")
+                .replace("/2026-12-31", "/{day}").split("?")[0])
                for m, p, _, _ in ENDPOINTS}
     assert routes - covered - {("POST", "/api/v1/auth/token")} == set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
-from workflows.adapters.calendar import BusinessCalendar
+from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock
 from workflows.domain.durations import Duration
 from workflows.domain.errors import Conflict, NotFound
@@ -51,9 +52,28 @@ class Services:
     clock: Clock
     calendar: BusinessCalendar
     registry: Registry
+    # The configured calendar without the company calendar entries (default: `calendar.config`).
+    calendar_base: CalendarConfig | None = None
     latest_ids: ShortCache = field(default_factory=ShortCache)
     _compiled: dict[int, CompiledWorkflow] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _calendar_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.calendar_base is None:
+            self.calendar_base = self.calendar.config
+
+    def swap_calendar(self, build: Callable[[CalendarConfig], BusinessCalendar]) -> BusinessCalendar:
+        """Replace the calendar with `build(calendar_base)` (the company calendar entries changed).
+
+        Swaps run one at a time, so a reload that read the entries earlier cannot overwrite a
+        later one. A step running during the swap may use both calendars; other processes keep
+        theirs until they swap too (or restart).
+        """
+        with self._calendar_lock:
+            assert self.calendar_base is not None
+            self.calendar = build(self.calendar_base)
+            return self.calendar
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
