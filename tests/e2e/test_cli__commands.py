@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from channelops.cli import app
-from channelops.settings import get_settings
 
 runner = CliRunner()
 GOOD = """name: improvement_proposal
@@ -23,13 +21,7 @@ transitions:
 """
 
 
-@pytest.fixture(autouse=True)
-def configured(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("CHANNELOPS_DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from channelops.cli import app
-from channelops.settings import get_settings
 from tests.support.fixtures import UserFactory
 from workflows.adapters.clock import FixedClock
 from workflows.persistence import tables as t
@@ -21,13 +18,7 @@ from workflows.services.instances import start_instance
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def configured(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("CHANNELOPS_DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 def high_complaint(svc: Services, make_user: UserFactory) -> int:

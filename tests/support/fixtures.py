@@ -113,3 +113,15 @@ def login_as(svc: Services, settings: Settings) -> LoginFactory:
         return bearer(settings, view.id)
 
     return make
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """Point the CLI's settings at the test database, from a scratch working directory."""
+    from channelops.settings import get_settings
+
+    monkeypatch.setenv("CHANNELOPS_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
