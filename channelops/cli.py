@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from channelops.bootstrap import build_services, prepare_database
-from channelops.settings import get_settings
+from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
 from workflows.domain.diagram import mermaid
 from workflows.domain.errors import ChannelOpsError, InvalidInput
@@ -169,6 +169,43 @@ def timers_run(
     typer.echo(f"outbox: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead")
 
 
+@contextmanager
+def scheduling(settings: Settings) -> Iterator[None]:
+    """The embedded scheduler (Prefect's server and a worker, as child processes) around a server's life.
+
+    Not started when CHANNELOPS_EMBEDDED_SCHEDULER is false, or when PREFECT_API_URL names a server
+    (then `channelops worker` processes run the schedules there).
+    """
+    import os
+
+    if not settings.embedded_scheduler or os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from channelops.scheduler import start_embedded_scheduler
+
+    scheduler = start_embedded_scheduler(settings)
+    typer.echo(f"schedules: Prefect server at {scheduler.api_url} and a worker, starting (logs: {scheduler.home})")
+    try:
+        yield
+    finally:
+        scheduler.stop()
+
+
+@app.command()
+def worker() -> None:
+    """Run the scheduled flows (timers, notifications) against the Prefect server at PREFECT_API_URL."""
+    from flows.serve import NO_API_URL, PrefectUnavailable, api_url, serve_flows
+
+    if api_url() is None:
+        typer.echo(f"error: {NO_API_URL}", err=True)
+        raise typer.Exit(2)
+    try:
+        serve_flows()
+    except PrefectUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -182,8 +219,9 @@ def serve(
     settings.refuse_placeholder_secret()
     with services():
         pass  # migrated and shipped workflows published before the first request
-    uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port,
-                workers=workers or settings.workers, log_level="info")
+    with scheduling(settings):
+        uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port,
+                    workers=workers or settings.workers, log_level="info")
 
 
 @app.command()
@@ -213,7 +251,8 @@ def demo(
         typer.echo(f"  {login:<16} {name}")
     if seed_only:
         return
-    uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port, log_level="info")
+    with scheduling(get_settings()):
+        uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port, log_level="info")
 
 
 def main() -> None:

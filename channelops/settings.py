@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     token_minutes: int = 480
     workers: int = 1
     threads: int = 8
+    embedded_scheduler: bool = Field(default=True, description="serve/demo start Prefect and a worker")
 
     def with_local_secret(self, directory: Path | None = None) -> Settings:
         """In `local` mode without a secret, use one generated once and kept in `.channelops-secret`."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from workflows.adapters.notifier import DeliveryError, Notifier
 from workflows.adapters.templates import render
@@ -222,3 +222,11 @@ def list_outbox(svc: Services, *, actor: Actor, status: str | None = None, limit
     with svc.uow(write=False) as uow:
         rows = uow.conn.execute(query).mappings().all()
     return [OutboxView.model_validate(dict(row)) for row in rows]
+
+
+def next_delivery_due(svc: Services) -> datetime | None:
+    """The earliest next attempt of a pending outbox row (leased rows count from their lease's end)."""
+    with svc.uow(write=False) as uow:
+        due: datetime | None = uow.conn.execute(
+            select(func.min(t.outbox.c.next_attempt_at)).where(t.outbox.c.status == "pending")).scalar()
+    return due

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from workflows.domain.errors import ChannelOpsError, TriggerNotAllowed
 from workflows.domain.principals import SYSTEM
@@ -154,3 +154,12 @@ def _task_timer(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: 
         notify(uow, now=now, instance_id=inst["id"], recipients=[f"group:{escalate_to}"],
                template="task_escalated", payload=payload)
     return "fired"
+
+
+def next_timer_due(svc: Services) -> datetime | None:
+    """The earliest due time of a scheduled timer (past ones included), or None: what a
+    long-lived sweeping loop sleeps until. Served by the (status, due_at) index."""
+    with svc.uow(write=False) as uow:
+        due: datetime | None = uow.conn.execute(
+            select(func.min(t.timers.c.due_at)).where(t.timers.c.status == "scheduled")).scalar()
+    return due
