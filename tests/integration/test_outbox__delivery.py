@@ -77,7 +77,7 @@ def test_a_local_smtp_server_receives_the_task_opened_mail_of_an_onboarding_subm
     assert result == DispatchResult(sent=3)  # one task_opened per department; sales and finance have no targets
     (mail,) = smtp.mails
     assert mail.recipients == ["market@example.com"]
-    assert mail.subject == f"新待办：department_review（渠道入驻审核 #{inst.id}）"
+    assert mail.subject == f"新待办：部门审核（渠道入驻审核 #{inst.id}）"
     assert "对象：渠道 C-9" in mail.body and "截止时间：" in mail.body
 
 

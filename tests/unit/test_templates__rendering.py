@@ -79,3 +79,10 @@ def test_rendering_never_fails_whatever_the_payload_or_locale(payload: dict[obje
 def test_dollar_signs_in_values_are_kept_as_written_and_the_system_actor_is_named() -> None:
     _, body = render("changes_requested", {**PAYLOAD, "comment": "cost $5 and ${x}", "actor": "system"}, "zh")
     assert "意见：cost $5 and ${x}" in body and "操作人：系统" in body
+
+
+def test_a_task_is_named_by_its_title_in_the_reader_s_language() -> None:
+    payload = {"task": "department_review", "task_title_zh": "部门审核", "task_title_en": "Department review",
+               "workflow": "channel_onboarding", "instance_id": 7}
+    assert "部门审核" in render("task_opened", payload, "zh")[0]
+    assert "Department review" in render("task_opened", payload, "en")[0]

@@ -110,6 +110,9 @@ def _values(payload: Mapping[str, Any], lang: str, *, zone: str, template: str) 
     found["template"] = template
     found["workflow_title"] = (found.get(f"workflow_title_{lang}") or found.get("workflow_title_zh")
                                or found.get("workflow") or ("流程" if lang == "zh" else "workflow"))
+    task = found.get(f"task_title_{lang}") or found.get("task")
+    if task:
+        found["task"] = task
     state = found.get(f"state_title_{lang}") or found.get("state")
     if state:
         found["state_title"] = state

@@ -186,12 +186,18 @@ def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, in
                 for row in timers
             ])
         recipient = f"user:{assignee}" if assignee else f"group:{group}"
-        payload = payload_for(inst, compiled, task_id=task_id, task=task.name,
+        payload = payload_for(inst, compiled, task_id=task_id, task=task.name, **task_titles(task),
                               due_at=due_at.isoformat() if due_at else None)
         notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_opened", payload=payload)
         for notice in task.notify:
             notify(uow, now=now, instance_id=inst["id"], template=notice.template, payload=payload,
                    recipients=recipients_for(notice.to, requester_id=inst["requester_id"], data=inst["data"]))
+
+
+def task_titles(task: TaskDef) -> dict[str, str]:
+    """The task's titles for messages (`task_title_zh`, `task_title_en`), its name when untitled."""
+    return {"task_title_zh": task.title.zh if task.title else task.name,
+            "task_title_en": task.title.en if task.title else task.name}
 
 
 def _assignee(uow: UnitOfWork, rule: str | None, inst: Mapping[str, Any]) -> int | None:

@@ -138,7 +138,9 @@ def _task_timer(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: 
         return "cancelled"
     compiled = svc.compiled(uow.conn, inst["definition_id"])
     recipient = f"user:{task['assignee_id']}" if task["assignee_id"] else f"group:{task['candidate_group']}"
-    payload = steps.payload_for(inst, compiled, task_id=task["id"], task=task["name"],
+    spec = compiled.tasks.get(task["name"])
+    titles = steps.task_titles(spec[1]) if spec else {}
+    payload = steps.payload_for(inst, compiled, task_id=task["id"], task=task["name"], **titles,
                                 due_at=task["due_at"].isoformat() if task["due_at"] else None)
     if timer["kind"] == "task_reminder":
         notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_reminder",
