@@ -1,11 +1,14 @@
 """Fire due timers through the same engine path that a person's action takes.
 
-Contract: safe to repeat and safe to run in several processes at once. Each timer is claimed
-and fired in its own transaction (on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so workers
-split the due rows; on SQLite the write transaction is exclusive), so a crash half-way fires
-nothing twice and loses nothing. A timer whose state was left meanwhile is cancelled, never
-fired. A timer that fails is recorded with its error and retried; after MAX_ATTEMPTS it is
-marked failed and no longer blocks the sweep.
+Contract: safe to repeat and safe to run in several processes at once. Due timers are claimed
+and fired in batches of `BATCH`, one transaction per batch (on PostgreSQL with ``FOR UPDATE SKIP
+LOCKED``, so workers split the due rows; on SQLite the write transaction is exclusive), so a crash
+half-way fires nothing twice and loses nothing. Instances are locked in id order within a batch,
+so two workers' batches cannot deadlock on each other. If any timer of a batch fails, the whole
+batch is rolled back and its timers are fired again one transaction each, which isolates the
+failing one. A timer whose state was left meanwhile is cancelled, never fired. A timer that
+fails is recorded with its error and retried; after MAX_ATTEMPTS it is marked failed and no
+longer blocks the sweep.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from workflows.services.records import audit, notify, recipients_for
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
+BATCH = 25
 
 
 @dataclass(frozen=True)
@@ -46,18 +50,62 @@ def due_timer_ids(uow: UnitOfWork, *, now: datetime, limit: int) -> list[int]:
     return list(rows)
 
 
-def fire_due_timers(svc: Services, *, now: datetime | None = None, limit: int = 1000) -> SweepResult:
-    """Fire every timer due at `now` (default: the clock's now), up to `limit`, one transaction each."""
+def _claim_query(uow: UnitOfWork, *, now: datetime, size: int) -> Any:
+    query = (select(t.timers).where(t.timers.c.status == "scheduled", t.timers.c.due_at <= now)
+             .order_by(t.timers.c.due_at, t.timers.c.id).limit(size))
+    return query.with_for_update(skip_locked=True) if uow.dialect == "postgresql" else query
+
+
+def fire_due_timers(svc: Services, *, now: datetime | None = None, limit: int = 1000,
+                    batch: int = BATCH) -> SweepResult:
+    """Fire the timers due at `now` (default: the clock's now), up to `limit`, `batch` per transaction."""
     moment = now or svc.clock.now()
-    with svc.uow(write=False) as uow:
-        ids = due_timer_ids(uow, now=moment, limit=limit)
-    fired = cancelled = failed = 0
-    for timer_id in ids:
-        outcome = fire_timer(svc, timer_id=timer_id, now=moment)
-        fired += outcome == "fired"
-        cancelled += outcome == "cancelled"
-        failed += outcome == "failed"
-    return SweepResult(fired=fired, cancelled=cancelled, failed=failed)
+    outcomes: list[str] = []
+    while len(outcomes) < limit:
+        claimed, done = _fire_batch(svc, now=moment, size=max(1, min(batch, limit - len(outcomes))))
+        if not claimed:
+            break
+        if done is None:  # the batch failed and was rolled back: one transaction per timer isolates the culprit
+            done = [fire_timer(svc, timer_id=timer_id, now=moment) for timer_id in claimed]
+        outcomes += done
+    return SweepResult(fired=outcomes.count("fired"), cancelled=outcomes.count("cancelled"),
+                       failed=outcomes.count("failed"))
+
+
+def _fire_batch(svc: Services, *, now: datetime, size: int) -> tuple[list[int], list[str] | None]:
+    """Claim up to `size` due timers and fire them in one transaction.
+
+    Returns the claimed ids and their outcomes, or the ids and None (nothing written) if any failed.
+    """
+    claimed: list[int] = []
+    outcomes: dict[int, str] = {}
+    try:
+        with svc.uow() as uow:
+            rows = [dict(row) for row in uow.conn.execute(_claim_query(uow, now=now, size=size)).mappings()]
+            claimed = [row["id"] for row in rows]
+            seen: set[int] = set()
+            for timer in sorted(rows, key=lambda row: (row["instance_id"], row["id"])):
+                if timer["instance_id"] in seen and not _still_scheduled(uow, timer["id"]):
+                    outcomes[timer["id"]] = "skipped"  # an earlier timer of its instance cancelled it just now
+                    continue
+                seen.add(timer["instance_id"])
+                inst = steps.lock_instance(uow, timer["instance_id"])
+                outcomes[timer["id"]] = _fire(svc, uow, timer=timer, inst=inst, now=now)
+            for outcome in ("fired", "cancelled"):
+                done = [timer_id for timer_id, result in outcomes.items() if result == outcome]
+                if done:
+                    uow.conn.execute(update(t.timers).where(t.timers.c.id.in_(done))
+                                     .values(status=outcome, fired_at=now if outcome == "fired" else None))
+            uow.commit()
+    except Exception as exc:  # any failure: redo the batch one timer at a time
+        log.info("a batch of %d timers rolled back (%s); firing them one at a time", len(claimed), exc)
+        return claimed, None
+    return claimed, [outcomes[timer_id] for timer_id in claimed]
+
+
+def _still_scheduled(uow: UnitOfWork, timer_id: int) -> bool:
+    status = uow.conn.execute(select(t.timers.c.status).where(t.timers.c.id == timer_id)).scalar()
+    return status == "scheduled"
 
 
 def fire_timer(svc: Services, *, timer_id: int, now: datetime) -> str:
