@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,10 @@ from fastapi import FastAPI
 from api import problems
 from api.routes import auth, calendar, health, instances, reports, tasks, users, workflows
 from channelops.settings import Settings
+from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
 from workflows.services.context import Services
+
+log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -28,7 +32,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Fewer worker threads than anyio's default 40: the database serialises writes anyway, and
     # dozens of threads fighting for the GIL stretch every request that holds the write lock.
     anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.threads
-    yield
+    async with anyio.create_task_group() as group:
+        group.start_soon(_follow_calendar, app.state.services)
+        yield
+        group.cancel_scope.cancel()
+
+
+async def _follow_calendar(services: Services) -> None:
+    """Pick up company calendar entries changed by another process (see `refresh_calendar_if_changed`)."""
+    while True:
+        await anyio.sleep(CHECK_EVERY)
+        try:
+            await anyio.to_thread.run_sync(refresh_calendar_if_changed, services)
+        except Exception:  # the database may be away for a moment; the next look will do
+            log.warning("could not look at the company calendar entries", exc_info=True)
 
 
 def create_app(settings: Settings, services: Services) -> FastAPI:

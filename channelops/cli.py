@@ -14,11 +14,10 @@ import typer
 from channelops.bootstrap import build_services, prepare_database
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
-from workflows.domain.diagram import mermaid
 from workflows.domain.errors import ChannelOpsError, InvalidInput
 from workflows.domain.principals import SYSTEM
 from workflows.persistence import migrate
-from workflows.services import definitions, users
+from workflows.services import definitions, diagrams, users
 from workflows.services.context import Services
 from workflows.services.timers import fire_due_timers
 
@@ -84,28 +83,30 @@ def workflow_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
     except ChannelOpsError as exc:
         fail(exc)
         return
+    if view.unchanged:
+        typer.echo(f"{view.name} version {view.version} already has this text; nothing published")
+        return
     typer.echo(f"published {view.name} version {view.version}")
 
 
 @workflow_app.command("diagram")
 def workflow_diagram(
     name: str,
-    format: Annotated[str, typer.Option("--format", help="mermaid")] = "mermaid",
+    format: Annotated[str, typer.Option("--format", help="mermaid or svg (svg needs Graphviz)")] = "mermaid",
     locale: Annotated[str, typer.Option(help="zh or en")] = "en",
 ) -> None:
     """Draw the latest version of a published definition."""
-    if format != "mermaid":
-        typer.echo("error: only --format mermaid is available on the command line", err=True)
+    if format not in ("mermaid", "svg"):
+        typer.echo("error: --format is mermaid or svg", err=True)
         raise typer.Exit(2)
     try:
         with services() as svc:
-            view = definitions.get_definition(svc, name=name)
-            result = definitions.validate_definition(svc, view.source)
+            drawn = diagrams.draw(svc, actor=SYSTEM, name=name, fmt="svg" if format == "svg" else "mermaid",
+                                  locale=locale)
     except ChannelOpsError as exc:
         fail(exc)
         return
-    assert result.definition is not None
-    typer.echo(mermaid(result.definition, locale=locale), nl=False)
+    typer.echo(drawn.text, nl=False)
 
 
 @user_app.command("add")
@@ -254,6 +255,3 @@ def demo(
     with scheduling(get_settings()):
         uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port, log_level="info")
 
-
-def main() -> None:
-    app()

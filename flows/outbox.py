@@ -17,6 +17,7 @@ from channelops.bootstrap import build_services
 from flows.loop import parent_gone, run_loop
 from workflows.adapters.notifier import AppriseNotifier
 from workflows.services import outbox
+from workflows.services.calendar_entries import refresh_calendar_if_changed
 from workflows.services.outbox import next_delivery_due
 
 
@@ -28,6 +29,7 @@ def dispatch_outbox(max_seconds: float = 0.0, poll_seconds: float = 1.0) -> dict
     totals: Counter[str] = Counter()
 
     def sweep() -> int:
+        refresh_calendar_if_changed(svc)  # company days changed by another process
         result = outbox.dispatch_outbox(svc, notifier=notifier)
         totals.update(sent=result.sent, retried=result.retried, dead=result.dead)
         return result.sent + result.retried + result.dead

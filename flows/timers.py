@@ -14,6 +14,7 @@ from prefect import flow
 
 from channelops.bootstrap import build_services
 from flows.loop import parent_gone, run_loop
+from workflows.services.calendar_entries import refresh_calendar_if_changed
 from workflows.services.timers import fire_due_timers, next_timer_due
 
 
@@ -24,6 +25,7 @@ def run_timer_loop(max_seconds: float = 300.0, poll_seconds: float = 1.0) -> dic
     totals: Counter[str] = Counter()
 
     def sweep() -> int:
+        refresh_calendar_if_changed(svc)  # company days changed by another process
         result = fire_due_timers(svc)
         totals.update(fired=result.fired, cancelled=result.cancelled, failed=result.failed)
         return result.fired + result.cancelled + result.failed

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import CurrentActor, ServicesDep
 from api.schemas import ValidationReport
-from workflows.domain.diagram import mermaid
-from workflows.domain.errors import InvalidInput, NotFound, PermissionDenied, Problem
-from workflows.services import definitions, queries
+from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.services import definitions, diagrams
 from workflows.services.views import DefinitionView
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
@@ -44,15 +45,20 @@ def list_workflows(_: CurrentActor, svc: ServicesDep) -> list[DefinitionView]:
 async def validate(request: Request, actor: CurrentActor, svc: ServicesDep) -> ValidationReport:
     if not actor.is_admin:
         raise PermissionDenied("only an admin may validate workflow definitions")
-    result = definitions.validate_definition(svc, await _yaml(request))
+    source = await _yaml(request)
+    result = await anyio.to_thread.run_sync(definitions.validate_definition, svc, source)
     errors = [{"path": p.path, "message": p.message, "line": p.line} for p in result.problems]
     return ValidationReport(valid=result.valid, errors=errors)
 
 
 @router.post("", response_model=DefinitionView, status_code=201, openapi_extra=YAML_BODY,
-             summary="Publish a new version (422 with every problem if invalid)")
-async def publish(request: Request, actor: CurrentActor, svc: ServicesDep) -> DefinitionView:
-    return definitions.publish_definition(svc, actor=actor, source=await _yaml(request))
+             summary="Publish a new version (422 with every problem if invalid; 200 if the text is already the latest)")
+async def publish(request: Request, response: Response, actor: CurrentActor, svc: ServicesDep) -> DefinitionView:
+    source = await _yaml(request)
+    view = await anyio.to_thread.run_sync(partial(definitions.publish_definition, svc, actor=actor, source=source))
+    if view.unchanged:
+        response.status_code = 200  # the latest version already has this text: nothing was created
+    return view
 
 
 @router.get("/{name}", summary="One workflow: states, transitions, tasks, timers, SLA goals, source")
@@ -71,23 +77,15 @@ def get_version(name: WorkflowName, version: Annotated[int, Path(ge=1, le=1_000_
     return _detail(svc, definitions.get_definition(svc, name=name, version=version))
 
 
-@router.get("/{name}/diagram", response_class=Response, summary="State diagram (Mermaid text)",
-            responses={200: {"content": {"text/plain": {}}}})
+@router.get("/{name}/diagram", response_class=Response, summary="State diagram (Mermaid text or SVG)",
+            responses={200: {"content": {"text/plain": {}, "image/svg+xml": {}}},
+                       503: {"description": "SVG asked for, but Graphviz is not installed"}})
 def diagram(
     name: WorkflowName, actor: CurrentActor, svc: ServicesDep,
-    format: Literal["mermaid"] = "mermaid",
+    format: Literal["mermaid", "svg"] = "mermaid",
     instance: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     locale: Literal["zh", "en"] | None = None,
 ) -> Response:
-    view = definitions.get_definition(svc, name=name)
-    current = None
-    if instance is not None:
-        detail = queries.get_instance(svc, actor=actor, instance_id=instance)
-        if detail.instance.workflow != name:
-            raise NotFound(f"instance {instance} is not a {name!r} instance")
-        view = definitions.get_definition(svc, name=name, version=detail.instance.definition_version)
-        current = detail.instance.state
-    parsed = definitions.validate_definition(svc, view.source).definition
-    assert parsed is not None
-    text = mermaid(parsed, current=current, locale=locale or actor.locale)
-    return Response(text, media_type="text/plain; charset=utf-8")
+    drawn = diagrams.draw(svc, actor=actor, name=name, fmt=format, instance_id=instance,
+                          locale=locale or actor.locale)
+    return Response(drawn.text, media_type=drawn.media_type)

@@ -52,6 +52,9 @@ def test_publish_then_diagram(tmp_path: Path) -> None:
     drawn = runner.invoke(app, ["workflow", "diagram", "improvement_proposal", "--format", "mermaid"])
     assert drawn.exit_code == 0
     assert "submitted --> reviewed: review" in drawn.output
+    svg = runner.invoke(app, ["workflow", "diagram", "improvement_proposal", "--format", "svg"])
+    assert svg.exit_code == 0, svg.output
+    assert svg.output.lstrip().startswith("<?xml") and 'id="state_reviewed"' in svg.output
 
 
 def test_publishing_an_invalid_definition_exits_1_and_writes_nothing(tmp_path: Path) -> None:
@@ -59,6 +62,12 @@ def test_publishing_an_invalid_definition_exits_1_and_writes_nothing(tmp_path: P
     assert result.exit_code == 1
     assert "not valid YAML" in result.output
     assert "no workflow 'unclosed'" in runner.invoke(app, ["workflow", "diagram", "unclosed"]).output
+
+
+def test_diagram_refuses_an_unknown_format() -> None:
+    result = runner.invoke(app, ["workflow", "diagram", "complaint", "--format", "png"])
+    assert result.exit_code == 2
+    assert "--format is mermaid or svg" in result.output
 
 
 def test_user_add_reads_the_password_from_stdin() -> None:

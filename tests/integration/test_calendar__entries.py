@@ -23,6 +23,7 @@ from workflows.services.calendar_entries import (
     calendar_coverage,
     list_calendar_entries,
     load_calendar_config,
+    refresh_calendar_if_changed,
     remove_calendar_entry,
 )
 from workflows.services.context import Services
@@ -124,6 +125,27 @@ def test_a_process_started_later_builds_its_calendar_from_the_stored_entries(
     other = build_services(Settings(database_url=database_url))
     try:
         assert not other.calendar.is_working_day(TUESDAY)
+    finally:
+        other.engine.dispose()
+
+
+def test_a_running_process_picks_up_an_entry_another_process_added(
+    svc: Services, admin: Actor, database_url: str
+) -> None:
+    other = build_services(Settings(database_url=database_url))
+    try:
+        refresh_calendar_if_changed(other, every=0)
+        assert other.calendar.is_working_day(TUESDAY)
+        add_calendar_entry(svc, actor=admin, day=TUESDAY, kind="holiday")
+
+        assert refresh_calendar_if_changed(other, every=0)
+        assert not other.calendar.is_working_day(TUESDAY)
+        assert not refresh_calendar_if_changed(other, every=0)  # nothing changed since
+        remove_calendar_entry(svc, actor=admin, day=TUESDAY)
+        assert not refresh_calendar_if_changed(other, every=3600)  # looked too recently: no query
+        assert other.calendar.is_working_day(TUESDAY) is False
+        assert refresh_calendar_if_changed(other, every=0)
+        assert other.calendar.is_working_day(TUESDAY)
     finally:
         other.engine.dispose()
 

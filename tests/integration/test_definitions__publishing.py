@@ -45,6 +45,26 @@ def test_an_admin_publishes_a_new_workflow_and_then_a_second_version(svc: Servic
     assert definitions.get_definition(svc, name="improvement_proposal", version=1).source == PROPOSAL
 
 
+def test_publishing_the_latest_text_again_adds_no_version(svc: Services, make_user: UserFactory) -> None:
+    admin = make_user(admin=True)
+    first = definitions.publish_definition(svc, actor=admin, source=PROPOSAL)
+
+    again = definitions.publish_definition(svc, actor=admin, source=PROPOSAL)
+
+    assert (again.id, again.version, again.unchanged, first.unchanged) == (first.id, 1, True, False)
+    assert [v.version for v in definitions.list_versions(svc, name="improvement_proposal")] == [1]
+
+
+def test_an_older_text_published_again_becomes_a_new_version(svc: Services, make_user: UserFactory) -> None:
+    admin = make_user(admin=True)
+    definitions.publish_definition(svc, actor=admin, source=PROPOSAL)
+    definitions.publish_definition(svc, actor=admin, source=PROPOSAL + "\n# v2\n")
+
+    back = definitions.publish_definition(svc, actor=admin, source=PROPOSAL)
+
+    assert (back.version, back.unchanged) == (3, False)
+
+
 def test_instances_stay_on_the_version_they_started_with(svc: Services, make_user: UserFactory) -> None:
     admin, manager = make_user(admin=True), make_user(roles=("channel_manager",))
     definitions.publish_definition(svc, actor=admin, source=PROPOSAL)

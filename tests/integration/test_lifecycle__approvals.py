@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from tests.integration.helpers import open_tasks
+import pytest
+from sqlalchemy import select
+
+from tests.integration.helpers import open_tasks, timers
 from tests.support.fixtures import UserFactory
+from workflows.adapters.clock import FixedClock
 from workflows.domain.errors import Conflict, PermissionDenied
 from workflows.domain.principals import SYSTEM, Actor
+from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.instances import fire_trigger, start_instance
 from workflows.services.tasks import complete_task
+from workflows.services.timers import fire_due_timers
 
 
 @pytest.fixture
@@ -42,6 +48,35 @@ def test_committee_approval_of_the_suggestion_moves_the_stage(
     task_id = fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance").approval_task_id
     assert task_id is not None
     assert complete_task(svc, actor=committee, task_id=task_id, decision="approve").to_state == "growth"
+
+
+def test_a_pending_approval_is_reminded_and_then_reported_overdue_to_its_group(
+    svc: Services, manager: Actor, clock: FixedClock
+) -> None:
+    instance_id = lifecycle(svc)
+    task_id = fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance").approval_task_id
+    assert sorted(timer["kind"] for timer in timers(svc, instance_id)) == ["task_due", "task_reminder"]
+
+    clock.advance(timedelta(days=30))
+    assert fire_due_timers(svc).fired == 2
+
+    with svc.uow(write=False) as uow:
+        sent = uow.conn.execute(select(t.outbox.c.template, t.outbox.c.recipient)
+                                .where(t.outbox.c.instance_id == instance_id)).all()
+    assert ("task_reminder", "group:committee") in sent and ("task_overdue", "group:committee") in sent
+    assert open_tasks(svc, instance_id)[0]["id"] == task_id  # still open, still the committee's
+
+
+def test_deciding_an_approval_cancels_its_reminders(
+    svc: Services, manager: Actor, committee: Actor
+) -> None:
+    instance_id = lifecycle(svc)
+    task_id = fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance").approval_task_id
+    assert task_id is not None
+
+    complete_task(svc, actor=committee, task_id=task_id, decision="reject")
+
+    assert timers(svc, instance_id) == []
 
 
 def test_a_rejected_suggestion_leaves_the_stage_alone(svc: Services, manager: Actor, committee: Actor) -> None:

@@ -111,3 +111,11 @@ def test_an_assignee_must_be_the_requester_or_a_data_field() -> None:
     text = GOOD.replace("{name: open, initial: true}",
                         "{name: open, initial: true, tasks: [{name: t, assignee: 'group:market'}]}")
     assert messages(text)["states[0].tasks[0].assignee"] == "an assignee is `requester` or `data:<field>`"
+
+
+def test_approval_reminders_need_a_due_duration_and_valid_durations() -> None:
+    approval = "approval: {group: committee, remind_before: [2 fortnights]}"
+    text = GOOD.replace("allowed: [requester]}", f"allowed: [requester], {approval}}}")
+    found = messages(text)
+    assert found["transitions[0].approval.due"] == "reminders need a due duration"
+    assert "transitions[0].approval.remind_before[0]" in found

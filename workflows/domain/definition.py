@@ -105,6 +105,7 @@ class ApprovalDef(_Model):
     group: str
     title: Localized | None = None
     due: str | None = None
+    remind_before: list[str] = Field(default_factory=list)
 
 
 class TransitionDef(_Model):

@@ -1,4 +1,4 @@
-"""Draw a definition as a Mermaid state diagram."""
+"""Draw a definition: a Mermaid state diagram, or Graphviz DOT source (rendered to SVG by an adapter)."""
 
 from __future__ import annotations
 
@@ -22,4 +22,34 @@ def mermaid(definition: WorkflowDefinition, *, current: str | None = None, local
     if current:
         lines.append("    classDef current fill:#f9d77e,stroke:#b8860b,stroke-width:3px")
         lines.append(f"    class {current} current")
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def graphviz_dot(definition: WorkflowDefinition, *, current: str | None = None, locale: str = "en") -> str:
+    """DOT source of the state diagram, left to right; `current` is filled and drawn bold."""
+    lines = [
+        "digraph workflow {",
+        '  graph [rankdir=LR, fontname="Noto Sans CJK SC,Helvetica,Arial,sans-serif", bgcolor="transparent"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#14315f", '
+        'fontname="Noto Sans CJK SC,Helvetica,Arial,sans-serif", fontsize=11];',
+        '  edge [color="#55657f", fontname="Helvetica,Arial,sans-serif", fontsize=9];',
+        '  "__start" [shape=circle, label="", width=0.18, style=filled, fillcolor="#14315f"];',
+    ]
+    for state in definition.states:
+        label = state.title.get(locale) if state.title else state.name
+        attrs = [f"label={_quoted(label)}", f"id={_quoted('state_' + state.name)}"]
+        if state.final:
+            attrs.append("peripheries=2")
+        if state.name == current:
+            attrs += ['fillcolor="#f9d77e"', 'color="#b8860b"', "penwidth=3"]
+        lines.append(f"  {_quoted(state.name)} [{', '.join(attrs)}];")
+    lines.append(f"  \"__start\" -> {_quoted(definition.initial_state.name)};")
+    for transition in definition.transitions:
+        for source in expand_sources(definition, transition.source):
+            lines.append(f"  {_quoted(source)} -> {_quoted(transition.dest)} [label={_quoted(transition.trigger)}];")
+    lines.append("}")
     return "\n".join(lines) + "\n"

@@ -38,6 +38,13 @@ class Conflict(ChannelOpsError):
     title = "Conflict"
 
 
+class Unavailable(ChannelOpsError):
+    """A capability this installation lacks (e.g. a system tool that is not installed)."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class TriggerNotAllowed(Conflict):
     title = "Trigger not allowed now"
 

@@ -176,6 +176,10 @@ class _Checker:
             if t.approval is not None:
                 self._group((*path, "approval", "group"), t.approval.group)
                 self._duration((*path, "approval", "due"), t.approval.due)
+                for k, before in enumerate(t.approval.remind_before):
+                    self._duration((*path, "approval", "remind_before", k), before)
+                if t.approval.remind_before and not t.approval.due:
+                    self.report((*path, "approval", "due"), "reminders need a due duration")
             for j, n in enumerate(t.notify):
                 self._principals((*path, "notify", j, "to"), n.to)
             self._effects((*path, "effects"), t.effects)

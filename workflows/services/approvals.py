@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from workflows.domain.definition import ApprovalDef
 from workflows.domain.errors import Conflict
 from workflows.domain.principals import Actor
 from workflows.engine.compiled import CompiledWorkflow
@@ -44,6 +45,9 @@ def request_approval(
         "payload": {"requested_by": actor.id, "requested_by_login": actor.login, "comment": comment,
                     "data": dict(data or {})},
     }).scalar_one())
+    if due_at is not None and transition.approval.due:
+        _schedule(svc, uow, compiled=compiled, inst=inst, task_id=task_id, trigger=trigger, now=now, due_at=due_at,
+                  approval=transition.approval)
     audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
           action="approval_requested", from_state=inst["state"], trigger=trigger, comment=comment,
           data=dict(data or {}))
@@ -51,3 +55,19 @@ def request_approval(
            payload=payload_for(inst, compiled, task_id=task_id, trigger=trigger, actor=actor.login,
                                comment=comment))
     return task_id
+
+
+def _schedule(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, Any], task_id: int,
+              trigger: str, now: datetime, due_at: datetime, approval: ApprovalDef) -> None:
+    """The approval task's overdue notice and reminders, like a state task's (cancelled when it closes)."""
+    assert approval.due is not None
+    due_duration = compiled.duration(approval.due)
+    rows = [{"kind": "task_due", "due_at": due_at}]
+    rows += [{"kind": "task_reminder", "due_at": svc.before(due_at, now, due_duration, compiled.duration(before))}
+             for before in approval.remind_before]
+    uow.conn.execute(insert(t.timers), [
+        {**row, "instance_id": inst["id"], "task_id": task_id, "name": approval_task_name(trigger),
+         "state": inst["state"], "entry": inst["revision"], "trigger": None, "status": "scheduled",
+         "payload": {}, "attempts": 0, "created_at": now}
+        for row in rows
+    ])

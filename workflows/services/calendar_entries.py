@@ -1,12 +1,15 @@
 """Company calendar entries: days off and working days an admin adds on top of the public calendar.
 
 An entry wins over the holiday data (see `BusinessCalendar.is_working_day`). After an entry is
-added or removed, this process's `Services` switch to a calendar rebuilt from the stored entries;
-due times computed before (timer rows already scheduled) are not moved.
+added or removed, this process's `Services` switch at once to a calendar rebuilt from the stored
+entries; other processes (API workers, timer and outbox loops) notice within `CHECK_EVERY` seconds
+(`refresh_calendar_if_changed`, called by their loops). Due times computed before (timer rows
+already scheduled) are not moved.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date
 from typing import Literal
@@ -26,6 +29,7 @@ from workflows.services.views import View
 EntryKind = Literal["holiday", "workday"]
 KINDS = ("holiday", "workday")
 NOTE_MAX = 200
+CHECK_EVERY = 30.0  # seconds between two looks at the stored entries from a long-lived process
 
 
 class CalendarEntryView(View):
@@ -62,19 +66,49 @@ def load_calendar_config(engine_or_uow: Engine | UnitOfWork, base: CalendarConfi
         sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError: the table does not
             exist (a database not migrated yet); the caller decides whether that is fine.
     """
+    return _with_entries(base, _stored(engine_or_uow))
+
+
+def _stored(engine_or_uow: Engine | UnitOfWork) -> list[CalendarEntryView]:
     if isinstance(engine_or_uow, UnitOfWork):
-        entries = _entries(engine_or_uow)
-    else:
-        with UnitOfWork(engine_or_uow, write=False) as uow:
-            entries = _entries(uow)
+        return _entries(engine_or_uow)
+    with UnitOfWork(engine_or_uow, write=False) as uow:
+        return _entries(uow)
+
+
+def _with_entries(base: CalendarConfig, entries: list[CalendarEntryView]) -> CalendarConfig:
     holidays = frozenset(e.day for e in entries if e.kind == "holiday")
     workdays = frozenset(e.day for e in entries if e.kind == "workday")
     return replace(base, extra_holidays=base.extra_holidays | holidays, extra_workdays=base.extra_workdays | workdays)
 
 
+def _fingerprint(entries: list[CalendarEntryView]) -> tuple[tuple[str, str], ...]:
+    return tuple((e.day.isoformat(), e.kind) for e in entries)
+
+
 def refresh_calendar(svc: Services) -> BusinessCalendar:
     """Rebuild `svc.calendar` from the stored entries (also for a process that did not make the change)."""
-    return svc.swap_calendar(lambda base: BusinessCalendar(load_calendar_config(svc.engine, base)))
+    entries = _stored(svc.engine)
+
+    def build(base: CalendarConfig) -> BusinessCalendar:
+        svc.calendar_entries_seen = _fingerprint(entries)
+        return BusinessCalendar(_with_entries(base, entries))
+
+    svc.calendar_checked_at = time.monotonic()
+    return svc.swap_calendar(build)
+
+
+def refresh_calendar_if_changed(svc: Services, *, every: float = CHECK_EVERY) -> bool:
+    """Rebuild `svc.calendar` if the stored entries differ from those it was built from; looks at
+    the database at most once per `every` seconds (the table holds a few dozen rows). True if rebuilt."""
+    if time.monotonic() - svc.calendar_checked_at < every:
+        return False
+    entries = _stored(svc.engine)
+    svc.calendar_checked_at = time.monotonic()
+    if _fingerprint(entries) == svc.calendar_entries_seen:
+        return False
+    refresh_calendar(svc)
+    return True
 
 
 def list_calendar_entries(svc: Services, *, year: int | None = None) -> list[CalendarEntryView]:

@@ -55,6 +55,10 @@ class Services:
     # The configured calendar without the company calendar entries (default: `calendar.config`).
     calendar_base: CalendarConfig | None = None
     latest_ids: ShortCache = field(default_factory=ShortCache)
+    # Which stored calendar entries `calendar` was built from, and when that was last compared with
+    # the database (see `calendar_entries.refresh_calendar_if_changed`).
+    calendar_entries_seen: tuple[tuple[str, str], ...] | None = None
+    calendar_checked_at: float = float("-inf")
     _compiled: dict[int, CompiledWorkflow] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -27,8 +27,11 @@ def _publish_in(svc: Services, uow: UnitOfWork, *, actor: Actor, source: str, re
                 ) -> DefinitionView:
     assert result.definition is not None
     name = result.definition.name
-    latest = uow.conn.execute(select(func.max(t.definitions.c.version)).where(t.definitions.c.name == name))
-    version = (latest.scalar() or 0) + 1
+    latest = uow.conn.execute(select(t.definitions).where(t.definitions.c.name == name)
+                              .order_by(t.definitions.c.version.desc()).limit(1)).mappings().first()
+    if latest is not None and latest["checksum"] == result.checksum:
+        return DefinitionView.model_validate({**latest, "unchanged": True})
+    version = (latest["version"] if latest is not None else 0) + 1
     now = svc.clock.now()
     values = {"name": name, "version": version, "title_zh": result.definition.title.zh,
               "title_en": result.definition.title.en, "source": source, "checksum": result.checksum,
@@ -41,6 +44,9 @@ def _publish_in(svc: Services, uow: UnitOfWork, *, actor: Actor, source: str, re
 
 def publish_definition(svc: Services, *, actor: Actor, source: str) -> DefinitionView:
     """Validate and publish `source` as the next version of its workflow (admins only).
+
+    Publishing the very text of the latest version adds nothing: that version comes back with
+    `unchanged=True` (so a retried or repeated publish does not pile up identical versions).
 
     Raises:
         PermissionDenied: the actor is not an admin.

@@ -115,6 +115,8 @@ class DefinitionView(View):
     published_by: str
     published_at: datetime
     source: str
+    # True when a publish found this exact text already the latest version, so none was added.
+    unchanged: bool = False
 
 
 class UserView(View):
