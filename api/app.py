@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from api import problems
-from api.routes import auth, calendar, health, instances, reports, tasks, users, workflows
+from api import problems, ui
+from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
+from api.routes import meetings as meeting_routes
 from channelops.settings import Settings
 from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
 from workflows.services.context import Services
@@ -56,6 +57,8 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     problems.install(app)
     app.include_router(health.router, include_in_schema=False)
     app.include_router(health.router, prefix=API_PREFIX)
-    for module in (auth, workflows, instances, tasks, users, reports, calendar):
+    for module in (auth, workflows, instances, tasks, users, reports, calendar, channels, kpis, rules):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(meeting_routes.router, prefix=API_PREFIX)
+    ui.install(app)
     return app

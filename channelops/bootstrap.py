@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from channelops.settings import Settings, get_settings
+from channels import effects as channel_effects
+from channels.definitions import publish_channel_definitions
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
 from workflows.domain.principals import SYSTEM
@@ -18,7 +20,9 @@ from workflows.services.definitions import publish_shipped
 
 def build_registry() -> Registry:
     """Every guard and effect a definition may name."""
-    return default_registry()
+    registry = default_registry()
+    channel_effects.register(registry)
+    return registry
 
 
 def build_services(
@@ -42,6 +46,7 @@ def build_services(
         calendar=calendar,
         calendar_base=base,
         registry=build_registry(),
+        public_url=settings.public_url.rstrip("/"),
     )
 
 
@@ -49,3 +54,4 @@ def prepare_database(svc: Services, settings: Settings) -> None:
     """Migrate to the latest schema and publish the shipped workflows (both idempotent)."""
     migrate.upgrade(settings.database_url)
     publish_shipped(svc, actor=SYSTEM)
+    publish_channel_definitions(svc)

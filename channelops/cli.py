@@ -11,11 +11,13 @@ from typing import Annotated
 
 import typer
 
-from channelops.bootstrap import build_services, prepare_database
+from channelops.bootstrap import build_registry, build_services, prepare_database
+from channelops.cli_channels import kpi_app
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
 from workflows.domain.errors import ChannelOpsError, InvalidInput
 from workflows.domain.principals import SYSTEM
+from workflows.domain.validation import validate_source
 from workflows.persistence import migrate
 from workflows.services import definitions, diagrams, users
 from workflows.services.context import Services
@@ -30,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(workflow_app, name="workflow")
 app.add_typer(user_app, name="user")
 app.add_typer(timers_app, name="timers")
+app.add_typer(kpi_app, name="kpi")
 
 
 @contextmanager
@@ -62,9 +65,8 @@ def db_upgrade() -> None:
 
 @workflow_app.command("validate")
 def workflow_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Check a definition; print every problem with its place; exit 1 if any."""
-    with services(prepare=False) as svc:
-        result = definitions.validate_definition(svc, file.read_text(encoding="utf-8"))
+    """Check a definition; print every problem with its place; exit 1 if any. Needs no database."""
+    result = validate_source(read_text(file), build_registry().vocabulary())
     if result.valid:
         typer.echo(f"{file}: valid")
         return
@@ -74,12 +76,21 @@ def workflow_validate(file: Annotated[Path, typer.Argument(exists=True, dir_okay
     raise typer.Exit(1)
 
 
+def read_text(file: Path) -> str:
+    """The file as UTF-8 text (a BOM is dropped), or a clear error and exit 1."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        typer.echo(f"error: {file} is not UTF-8 text ({exc.reason} at byte {exc.start})", err=True)
+        raise typer.Exit(1) from exc
+
+
 @workflow_app.command("publish")
 def workflow_publish(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Validate and publish a new version of a definition."""
     try:
         with services() as svc:
-            view = definitions.publish_definition(svc, actor=SYSTEM, source=file.read_text(encoding="utf-8"))
+            view = definitions.publish_definition(svc, actor=SYSTEM, source=read_text(file))
     except ChannelOpsError as exc:
         fail(exc)
         return
@@ -255,3 +266,15 @@ def demo(
     with scheduling(get_settings()):
         uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port, log_level="info")
 
+
+def _register_meetings() -> None:
+    from channelops.cli_meetings import agenda
+
+    app.command("agenda")(agenda)
+
+
+_register_meetings()
+
+
+def main() -> None:
+    app()

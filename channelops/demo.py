@@ -1,10 +1,12 @@
-"""Demo data: users for every role, ~30 channels, instances of all four workflows in many states."""
+"""Demo data: users for every role, 30 registered channels with six quarters of KPI history (see
+`channels.demo`), instances of all the workflows in many states, and meetings."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
+from channels.demo import seed_channels
+from channels.views import ChannelView
 from workflows.domain.principals import SYSTEM, Actor
 from workflows.services import instances, tasks
 from workflows.services.context import Services
@@ -21,46 +23,29 @@ USERS: list[tuple[str, str, list[str], list[str], bool]] = [
     ("zhao.finance", "赵财务 Zhao (finance)", ["finance"], [], False),
     ("sun.it", "孙技术 Sun (IT)", ["it"], [], False),
     ("zhou.east", "周华东 Zhou (regional lead, east)", ["region:east"], [], False),
+    ("wu.southwest", "吴西南 Wu (regional lead, southwest)", ["region:southwest"], [], False),
     ("liu.manager", "刘经理 Liu (channel manager)", [], ["channel_manager"], False),
     ("he.manager", "何经理 He (channel manager)", [], ["channel_manager"], False),
     ("audit", "审计 Audit (viewer)", [], ["viewer"], False),
 ]
-TYPES = ("direct_store", "agent", "ecommerce", "social")
-REGIONS = ("east", "south", "north", "west", "southwest")
-CITIES = ("上海", "广州", "北京", "西安", "成都", "杭州", "深圳", "天津", "重庆", "南京")
-KINDS = {"direct_store": "直营店", "agent": "代理商", "ecommerce": "电商旗舰店", "social": "社交电商"}
-
-
-@dataclass(frozen=True)
-class DemoChannel:
-    code: str
-    name: str
-    type: str
-    region: str
-
-
-def demo_channels(count: int = 30) -> list[DemoChannel]:
-    return [DemoChannel(code=f"C-{i + 1:03d}", name=f"{CITIES[i % len(CITIES)]}{KINDS[TYPES[i % 4]]}{i // 10 + 1}号",
-                        type=TYPES[i % 4], region=REGIONS[i % len(REGIONS)]) for i in range(count)]
-
-
 def seed(svc: Services) -> list[tuple[str, str]]:
     """Fill an empty, migrated database; returns (login, role description) for the printout."""
     for login, name, groups, roles, admin in USERS:
         add_user(svc, actor=SYSTEM, login=login, display_name=name, groups=groups, roles=roles, is_admin=admin,
                  password=PASSWORD)
     people = {login: actor_for(svc, login=login) for login, *_ in USERS}
-    channels = demo_channels()
+    channels = seed_channels(svc, people)  # registry, six quarters of KPIs, cards, alarms, stars, suggestions
     rng = random.Random(7)
     _onboarding(svc, people, channels[:12])
     _complaints(svc, people, channels, rng)
-    _cards(svc, people, channels[12:20])
-    _lifecycles(svc, people, channels[20:])
+    from channels.meetings.demo import seed_meetings
+
+    seed_meetings(svc, people)  # after the instances: the joint meeting's agenda is built from them
     return [(login, name) for login, name, *_ in USERS]
 
 
-def _subject(channel: DemoChannel) -> dict[str, str]:
-    return {"type": "channel", "id": channel.code}
+def _subject(channel: ChannelView) -> dict[str, str]:
+    return {"type": "channel", "id": str(channel.id)}
 
 
 def _decide(svc: Services, actor: Actor, instance_id: int, decision: str, comment: str) -> None:
@@ -68,7 +53,7 @@ def _decide(svc: Services, actor: Actor, instance_id: int, decision: str, commen
     tasks.complete_task(svc, actor=actor, task_id=task.id, decision=decision, comment=comment)
 
 
-def _onboarding(svc: Services, people: dict[str, Actor], channels: list[DemoChannel]) -> None:
+def _onboarding(svc: Services, people: dict[str, Actor], channels: list[ChannelView]) -> None:
     # draft, under review (fresh), under review (market approved), changes requested, approved, rejected...
     plans = ["draft", "review", "review_market", "review_two", "changes", "approved", "rejected", "review",
              "review_market", "approved", "withdrawn", "review"]
@@ -94,7 +79,7 @@ def _onboarding(svc: Services, people: dict[str, Actor], channels: list[DemoChan
             _decide(svc, people["wang.sales"], inst.id, "request_changes", "请补充近三个月销售流水")
 
 
-def _complaints(svc: Services, people: dict[str, Actor], channels: list[DemoChannel], rng: random.Random) -> None:
+def _complaints(svc: Services, people: dict[str, Actor], channels: list[ChannelView], rng: random.Random) -> None:
     paths = [[], ["acknowledge"], ["acknowledge", "wait_customer"], ["acknowledge", "resolve"],
              ["escalate"], ["acknowledge", "resolve", "close"], ["acknowledge"], []]
     summaries = ["门店缺货导致订单取消", "物流延误超过5天", "退货退款未到账", "促销价格与页面不符",
@@ -107,40 +92,3 @@ def _complaints(svc: Services, people: dict[str, Actor], channels: list[DemoChan
                                               "summary": summaries[index], "handler": manager.login})
         for trigger in steps:
             instances.fire_trigger(svc, actor=manager, instance_id=inst.id, trigger=trigger)
-
-
-def _cards(svc: Services, people: dict[str, Actor], channels: list[DemoChannel]) -> None:
-    plans = ["monitoring", "yellow", "yellow", "recovered", "red", "review", "monitoring", "yellow"]
-    committee = people["chen.committee"]
-    for channel, plan in zip(channels, plans, strict=True):
-        inst = instances.start_instance(svc, actor=SYSTEM, workflow="card_escalation", subject=_subject(channel),
-                                        data={})
-        if plan == "monitoring":
-            continue
-        instances.fire_trigger(svc, actor=SYSTEM, instance_id=inst.id, trigger="issue_yellow",
-                               comment="连续两个季度销售额未达标")
-        if plan == "recovered":
-            instances.fire_trigger(svc, actor=SYSTEM, instance_id=inst.id, trigger="recover", comment="本季度已达标")
-        if plan in ("red", "review"):
-            admin = people["admin"]
-            # The three-month deadline is a timer; the demo shows its outcome by firing it as the system would.
-            from workflows.services.queries import get_instance
-            from workflows.services.timers import fire_timer
-
-            timer = get_instance(svc, actor=admin, instance_id=inst.id).timers[0]
-            fire_timer(svc, timer_id=timer.id, now=timer.due_at)
-        if plan == "review":
-            instances.fire_trigger(svc, actor=committee, instance_id=inst.id, trigger="start_termination_review")
-
-
-def _lifecycles(svc: Services, people: dict[str, Actor], channels: list[DemoChannel]) -> None:
-    committee, manager = people["chen.committee"], people["liu.manager"]
-    for index, channel in enumerate(channels):
-        inst = instances.start_instance(svc, actor=SYSTEM, workflow="channel_lifecycle", subject=_subject(channel),
-                                        data={"channel_manager": manager.login})
-        for _ in range(index % 4):
-            instances.fire_trigger(svc, actor=committee, instance_id=inst.id, trigger="advance",
-                                   comment="委员会季度评审通过")
-        if index % 3 == 0:
-            instances.fire_trigger(svc, actor=manager, instance_id=inst.id,
-                                   trigger="advance" if index % 4 != 3 else "exit", comment="建议调整阶段")

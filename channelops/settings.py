@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     workers: int = 1
     threads: int = 8
     embedded_scheduler: bool = Field(default=True, description="serve/demo start Prefect and a worker")
+    public_url: str = Field(default="http://127.0.0.1:8000",
+                            description="where people reach the web UI; links in notifications start with it")
 
     def with_local_secret(self, directory: Path | None = None) -> Settings:
         """In `local` mode without a secret, use one generated once and kept in `.channelops-secret`."""

@@ -1,1 +1,1 @@
-"""The channel-management domain on top of the engine."""
+"""The channel-management domain on top of the workflow engine: registry, KPIs and the rules."""

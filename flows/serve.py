@@ -25,6 +25,8 @@ from prefect.schedules import Interval
 from prefect.settings import get_current_settings
 from prefect.types.entrypoint import EntrypointType
 
+from flows.kpi import kpi_deployments
+from flows.meetings import prepare_agendas
 from flows.outbox import dispatch_outbox
 from flows.timers import run_timer_loop
 
@@ -34,6 +36,7 @@ PERIOD = timedelta(minutes=5)
 OVERLAP = timedelta(seconds=30)
 ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 LOOPS = 2
+AGENDA_PERIOD = timedelta(hours=1)  # agendas fall due at the start of a working day; an hour late is fine
 NO_API_URL = (
     "PREFECT_API_URL is not set. A worker needs a Prefect server that runs schedules: start one with "
     "`prefect server start` (or `channelops serve`, which starts its own) and set PREFECT_API_URL to its "
@@ -86,6 +89,16 @@ def deployments() -> list[RunnerDeployment]:
     ]
 
 
+def scheduled() -> list[RunnerDeployment]:
+    """Short flows on a schedule: the agenda sweep, hourly (one run at a time across all workers)."""
+    limit = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+    # _sync=True: Prefect would hand back a coroutine when it believes an event loop is running here
+    return [_sync(prepare_agendas.to_deployment(
+        "agendas", schedules=[Interval(AGENDA_PERIOD, anchor_date=ANCHOR)], concurrency_limit=limit,
+        tags=["channelops"], entrypoint_type=EntrypointType.MODULE_PATH, _sync=True,  # type: ignore[call-arg]
+        description="Lays out meeting occurrences and prepares the agendas that have fallen due."))]
+
+
 def seconds_to_next_run(now: datetime) -> float:
     """Seconds from `now` to the next scheduled start on the `ANCHOR` + k * `PERIOD` grid."""
     period = PERIOD.total_seconds()
@@ -111,7 +124,7 @@ def serve_flows() -> None:
     start_loops_now(loops, now=datetime.now(UTC))
     # pause_on_shutdown=False: the deployments are shared by every worker; one stopping must not
     # pause the schedules of the others (or leave them paused after a restart, Prefect issue #16363).
-    serve(*loops, pause_on_shutdown=False)
+    serve(*loops, *scheduled(), *kpi_deployments(), pause_on_shutdown=False)
 
 
 if __name__ == "__main__":

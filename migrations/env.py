@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import channels.meetings.tables
+import channels.tables  # noqa: F401  (both modules' tables join `metadata`)
 from workflows.persistence.db import make_engine
 from workflows.persistence.tables import metadata
 

@@ -22,6 +22,7 @@ ROLES = ("anonymous", "viewer", "channel_manager", "reviewer", "committee", "adm
 ANYONE = set(ROLES)
 USERS = ANYONE - {"anonymous"}
 ADMIN = {"admin"}
+MEETING_READERS = {"viewer", "reviewer", "committee", "admin"}  # auditors, attendees (market), committee, admins
 PROPOSAL = """name: improvement_proposal
 title: {zh: 改进提案, en: Improvement proposal}
 start: [role:channel_manager]
@@ -69,8 +70,39 @@ def world(svc: Services, settings: Settings) -> World:
 
     token = issue_api_token(svc, actor=SYSTEM, user_id=requester.id, name="t")
     add_calendar_entry(svc, actor=SYSTEM, day=date(2026, 12, 31), kind="holiday")  # for DELETE .../2026-12-31
+    meeting_id, item_id, occurrence_id = _meeting(svc)
+    channel_id = _channel(svc, manager_id=users["channel_manager"].id)
     return World(headers=headers, ids={"complaint": complaint.id, "task": task_id, "claimed": claimed_id,
-                                       "user": requester.id, "token": token.info.id})
+                                       "user": requester.id, "token": token.info.id, "meeting": meeting_id,
+                                       "item": item_id, "occurrence": occurrence_id, "channel": channel_id})
+
+
+def _channel(svc: Services, *, manager_id: int) -> int:
+    """An operating channel that the channel manager manages, for the channel and KPI endpoints."""
+    from channels.registry import create_channel
+
+    admin = actor_for(svc, login="admin_user")
+    return create_channel(svc, actor=admin, values={"code": "PERM-1", "name": "权限测试渠道", "type": "agent",
+                                                    "region": "east", "manager_id": manager_id,
+                                                    "activate": True}).id
+
+
+def _meeting(svc: Services) -> tuple[int, int, int]:
+    """A joint meeting the market reviewers attend, with a prepared agenda holding a new yellow card."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from channels.meetings.agendas import prepare_agenda
+    from channels.meetings.series import create_meeting
+
+    card = start_instance(svc, actor=SYSTEM, workflow="card_escalation", subject={"type": "channel", "id": "1"})
+    fire_trigger(svc, actor=SYSTEM, instance_id=card.id, trigger="issue_yellow")
+    meeting = create_meeting(svc, actor=SYSTEM, kind="joint", rrule="FREQ=MONTHLY;BYDAY=1TU",
+                             starts_at=datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+                             attendee_groups=["market"])
+    agenda = prepare_agenda(svc, actor=SYSTEM, meeting_id=meeting.id, distribute=False)
+    later = meeting.upcoming[1].id  # cancelling it leaves the agenda's occurrence alone
+    return meeting.id, next(i.id for s in agenda.sections for i in s.items), later
 
 
 # (method, path, body kind, roles allowed)
@@ -108,6 +140,31 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"}, ADMIN),
     ("DELETE", "/api/v1/calendar/entries/2026-12-31", None, ADMIN),
     ("GET", "/api/v1/calendar/coverage?year=2027", None, USERS),
+    ("GET", "/api/v1/channels", None, USERS),
+    ("POST", "/api/v1/channels", "new_channel", {"channel_manager", "admin"}),
+    ("GET", "/api/v1/channels/{channel}", None, USERS),
+    ("PATCH", "/api/v1/channels/{channel}", {"name": "改名"}, {"channel_manager", "admin"}),
+    ("POST", "/api/v1/kpis", {"rows": [{"channel_code": "PERM-1", "period": "2026-10", "sales_actual": 1}]},
+     {"channel_manager", "admin"}),
+    ("POST", "/api/v1/kpis/import", "kpi_file", {"channel_manager", "admin"}),
+    ("POST", "/api/v1/kpis/evaluate", {"period": "2026-10"}, ADMIN),
+    ("GET", "/api/v1/kpis/alarms", None, USERS),
+    ("GET", "/api/v1/kpis/stars?period=2026-10", None, USERS),
+    ("GET", "/api/v1/kpis/suggestions", None, USERS),
+    ("GET", "/api/v1/kpis/reports", None, USERS),
+    ("GET", "/api/v1/rules/thresholds", None, USERS),
+    ("PATCH", "/api/v1/rules/thresholds", {"thresholds": {"alarm_drop_pct": 25}}, ADMIN),
+    ("GET", "/api/v1/meetings", None, USERS),
+    ("POST", "/api/v1/meetings", {"kind": "other", "starts_at": "2026-12-08T15:00:00+08:00",
+                                  "attendee_groups": ["committee"]}, {"committee", "admin"}),
+    ("GET", "/api/v1/meetings/{meeting}", None, MEETING_READERS),
+    ("GET", "/api/v1/meetings/{meeting}/agenda?format=ics", None, MEETING_READERS),
+    ("POST", "/api/v1/meetings/{meeting}/agenda?distribute=false", None, {"committee", "admin"}),
+    ("POST", "/api/v1/meetings/{meeting}/decisions", {"item_id": "{item}", "summary": "ok"}, {"committee"}),
+    ("PUT", "/api/v1/meetings/{meeting}/attendance", {"present": []}, {"committee"}),
+    ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, MEETING_READERS),
+    ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, {"committee", "admin"}),
+    ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, {"committee", "admin"}),
 ]
 
 
@@ -119,8 +176,12 @@ def call(client: TestClient, world: World, role: str, method: str, path: str, bo
         kwargs["headers"]["Content-Type"] = "application/yaml"
     elif body == "new_user":
         kwargs["json"] = {"login": f"new_{role}", "password": "long-enough-1"}
+    elif body == "new_channel":
+        kwargs["json"] = {"code": f"NEW-{role}", "name": "新渠道", "type": "social", "region": "east"}
+    elif body == "kpi_file":
+        kwargs["files"] = {"file": ("kpi.csv", b"channel_code,period,sales_actual\nPERM-1,2026-10,2\n", "text/csv")}
     elif body is not None:
-        kwargs["json"] = body
+        kwargs["json"] = {k: world.ids["item"] if v == "{item}" else v for k, v in body.items()}
     return client.request(method, url, **kwargs).status_code
 
 
@@ -144,6 +205,8 @@ def test_every_route_in_the_api_is_covered_by_the_matrix(client: TestClient) -> 
     covered = {(m, p.replace("{complaint}", "{instance_id}").replace("{task}", "{task_id}")
                 .replace("{claimed}", "{task_id}").replace("{user}", "{user_id}").replace("{token}", "{token_id}")
                 .replace("/complaint", "/{name}").replace("/versions/1", "/versions/{version}")
-                .replace("/2026-12-31", "/{day}").split("?")[0])
+                .replace("/2026-12-31", "/{day}").replace("{meeting}", "{meeting_id}")
+                .replace("{occurrence}", "{occurrence_id}")
+                .replace("{channel}", "{channel_id}").split("?")[0])
                for m, p, _, _ in ENDPOINTS}
     assert routes - covered - {("POST", "/api/v1/auth/token")} == set()

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from channelops.cli import app
+from channelops.settings import get_settings
 
 runner = CliRunner()
 GOOD = """name: improvement_proposal
@@ -42,6 +43,29 @@ def test_validate_prints_every_problem_with_its_line_and_exits_1(tmp_path: Path)
     assert result.exit_code == 1
     assert "definition.yaml:8: transitions[0].dest: unknown state 'reviewd'" in result.output
     assert "transitions[0].allowed[0]: unknown group 'comittee'" in result.output
+
+
+def test_validate_needs_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nowhere = tmp_path / "absent" / "never.db"
+    monkeypatch.setenv("CHANNELOPS_DATABASE_URL", f"sqlite:///{nowhere}")
+    get_settings.cache_clear()  # cli_database clears it again afterwards
+    result = runner.invoke(app, ["workflow", "validate", str(write(tmp_path, GOOD))])
+    assert result.exit_code == 0, result.output
+    assert not nowhere.parent.exists()
+
+
+def test_a_file_that_is_not_utf8_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(GOOD.encode("gbk"))
+    result = runner.invoke(app, ["workflow", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "is not UTF-8 text" in result.output
+
+
+def test_a_utf8_file_with_a_byte_order_mark_validates(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(GOOD.encode("utf-8-sig"))
+    assert runner.invoke(app, ["workflow", "validate", str(path)]).exit_code == 0
 
 
 def test_publish_then_diagram(tmp_path: Path) -> None:

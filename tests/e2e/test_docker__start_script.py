@@ -21,7 +21,7 @@ def test_the_start_script_migrates_then_runs_the_command(database_url: str, tmp_
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "database is up to date" in done.stdout
-    assert "received --> investigating: acknowledge" in done.stdout
+    assert "received --> investigating: Acknowledge" in done.stdout
 
 
 def test_the_start_script_refuses_to_run_without_a_database_url(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import text
 
+import channels.meetings.tables
+import channels.tables  # noqa: F401  (both modules' tables join `metadata`)
 from workflows.persistence import migrate
 from workflows.persistence.db import make_engine
 from workflows.persistence.tables import metadata

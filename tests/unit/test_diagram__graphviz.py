@@ -18,8 +18,9 @@ def parsed(name: str) -> WorkflowDefinition:
 
 def test_every_state_and_every_expanded_transition_is_drawn() -> None:
     dot = graphviz_dot(parsed("channel_onboarding"), locale="en")
-    assert '"under_review" -> "approved" [label="approve"];' in dot
-    assert '"changes_requested" -> "withdrawn" [label="withdraw"];' in dot
+    assert '"under_review" -> "approved" [label="Approve"];' in dot
+    assert '"under_review" -> "approved" [label="通过"];' in graphviz_dot(parsed("channel_onboarding"), locale="zh")
+    assert '"changes_requested" -> "withdrawn" [label="Withdraw"];' in dot
     assert '"__start" -> "draft";' in dot
     assert 'label="Under review"' in dot
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from workflows.adapters.templates import TEMPLATES, render
+from workflows.services.outbox import with_link
 
 ROOT = Path(__file__).resolve().parents[2] / "workflows"
 PAYLOAD = {
@@ -21,7 +22,8 @@ PAYLOAD = {
 
 
 def written_template_names() -> set[str]:
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").glob("*.py"))
+    sources = [*(ROOT / "services").glob("*.py"), *(ROOT.parent / "channels").rglob("*.py")]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     yaml = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "definitions").glob("*.yaml"))
     return set(re.findall(r'template="(\w+)"', code)) | set(re.findall(r"template: (\w+)", yaml))
 
@@ -33,7 +35,7 @@ def test_every_template_the_code_and_definitions_write_has_a_text_in_both_langua
     assert all(set(TEMPLATES[name]) == {"zh", "en"} for name in TEMPLATES)
 
 
-@pytest.mark.parametrize("name", sorted(TEMPLATES))
+@pytest.mark.parametrize("name", sorted(n for n in TEMPLATES if not n.startswith(("meeting_", "kpi_"))))
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_each_template_renders_every_placeholder_from_a_full_payload(name: str, locale: str) -> None:
     title, body = render(name, PAYLOAD, locale)
@@ -86,3 +88,47 @@ def test_a_task_is_named_by_its_title_in_the_reader_s_language() -> None:
                "workflow": "channel_onboarding", "instance_id": 7}
     assert "部门审核" in render("task_opened", payload, "zh")[0]
     assert "Department review" in render("task_opened", payload, "en")[0]
+
+
+MEETING = {"meeting_id": 3, "meeting_title_zh": "跨部门联席会议", "meeting_title_en": "Cross-department joint meeting",
+           "starts_local": "2026-12-01 10:00 (Asia/Shanghai)", "link": "http://ops.example.cn/meetings/3?occurrence=7",
+           "summary_zh": "时间: 2026-12-01 10:00", "summary_en": "When: 2026-12-01 10:00"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in TEMPLATES if n.startswith("meeting_")))
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_each_meeting_template_renders_every_placeholder_from_a_meeting_payload(name: str, locale: str) -> None:
+    title, body = render(name, MEETING, locale)
+    assert "$" not in title + body and "—" not in title
+    assert ("跨部门联席会议" if locale == "zh" else "Cross-department joint meeting") in title
+    assert "2026-12-01 10:00" in title and body
+
+
+def test_a_message_about_an_instance_ends_with_the_link_to_its_page() -> None:
+    payload = {"workflow": "complaint", "instance_id": 12, "link": "https://ops.example.cn/instances/12"}
+    assert render("sla_breached", payload, "en")[1].endswith("Open: https://ops.example.cn/instances/12")
+    assert render("sla_breached", payload, "zh")[1].endswith("查看：https://ops.example.cn/instances/12")
+    assert "查看" not in render("sla_breached", {"workflow": "complaint", "instance_id": 12}, "zh")[1]
+
+
+def test_links_are_made_absolute_with_the_public_url() -> None:
+    base = "https://ops.example.cn"
+    assert with_link({"instance_id": 5}, public_url=base)["link"] == "https://ops.example.cn/instances/5"
+    assert with_link({"link": "/meetings/3"}, public_url=base)["link"] == "https://ops.example.cn/meetings/3"
+    assert with_link({"link": "https://elsewhere/x", "instance_id": 5}, public_url=base)["link"] == "https://elsewhere/x"
+    assert "link" not in with_link({"title": "no instance"}, public_url=base)
+
+
+def test_a_sales_alarm_names_the_channel_the_change_and_the_emergency_response() -> None:
+    payload = {"subject_type": "channel", "subject_id": "SH-001 上海旗舰店", "period": "2026-10", "previous": 120000.0,
+               "current": 90000.0, "change_pct": -25.0, "instance_id": 77, "workflow": "emergency_response"}
+    title, body = render("kpi_alarm", payload, "zh")
+    assert title == "销售额报警：渠道 SH-001 上海旗舰店（2026-10）"
+    assert "变化 -25.0%（120000.0 → 90000.0）" in body and "应急响应 #77" in body
+    assert "changed by -25.0%" in render("kpi_alarm", payload, "en")[1]
+
+
+def test_a_missing_monthly_report_names_the_channel_and_the_month() -> None:
+    payload = {"subject_type": "channel", "subject_id": "GZ-007", "period": "2026-10"}
+    assert render("kpi_report_missing", payload, "en")[0] == "Monthly KPI report missing: channel GZ-007 (2026-10)"
+    assert render("kpi_report_missing", payload, "zh")[0] == "KPI 月度数据未上报：渠道 GZ-007（2026-10）"

@@ -19,7 +19,19 @@ class DeliveryError(Exception):
     """One message could not be delivered to one URL; the text says why (never the URL's secrets)."""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent along with a message (e.g. a meeting's .ics invitation), kept in memory."""
+
+    filename: str
+    content_type: str
+    content: str
+
+
 class Notifier(Protocol):
+    """Delivers one message. A notifier that can attach files also has
+    ``send_with(*, url, title, body, attachments)``; the outbox uses it for e-mail targets."""
+
     def send(self, *, url: str, title: str, body: str) -> None:
         """Deliver `title` and `body` to `url`, or raise `DeliveryError`."""
         ...
@@ -78,6 +90,9 @@ class AppriseNotifier:
         self.timeout = timeout
 
     def send(self, *, url: str, title: str, body: str) -> None:
+        self.send_with(url=url, title=title, body=body, attachments=())
+
+    def send_with(self, *, url: str, title: str, body: str, attachments: tuple[Attachment, ...]) -> None:
         asset = apprise.AppriseAsset(app_id=self.app_id, app_desc=self.app_id)
         plugin = _plugin(url, asset)
         if plugin is None:
@@ -86,7 +101,16 @@ class AppriseNotifier:
         sender.add(plugin)
         # apprise 2.x returns an AppriseResult: bool(result) is the old True/False, and its logs
         # are this call's own (WARNING and up, which carry the reason but not the URL's secrets)
-        with sender.notify(body=body, title=title, timeout=self.timeout) as result:
+        attach = None
+        if attachments:
+            from apprise.attachment.memory import AttachMemory
+
+            attach = apprise.AppriseAttachment([
+                # apprise takes a bare MIME type: "text/calendar", not "text/calendar; method=REQUEST"
+                AttachMemory(content=a.content, name=a.filename,  # type: ignore[no-untyped-call]
+                             mimetype=a.content_type.partition(";")[0].strip() or "application/octet-stream")
+                for a in attachments])
+        with sender.notify(body=body, title=title, timeout=self.timeout, attach=attach) as result:
             if not result:
                 reasons = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
                 raise DeliveryError("; ".join(dict.fromkeys(reasons)) or f"apprise reported {result.status.name}")
@@ -97,6 +121,7 @@ class Sent:
     url: str
     title: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass
@@ -109,11 +134,14 @@ class RecordingNotifier:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send(self, *, url: str, title: str, body: str) -> None:
+        self.send_with(url=url, title=title, body=body, attachments=())
+
+    def send_with(self, *, url: str, title: str, body: str, attachments: tuple[Attachment, ...]) -> None:
         with self._lock:
             self.tries += 1
             if url in self.failing:
                 raise DeliveryError(f"{url} is down")
-            self.sent.append(Sent(url=url, title=title, body=body))
+            self.sent.append(Sent(url=url, title=title, body=body, attachments=attachments))
 
     def urls(self) -> list[str]:
         return [message.url for message in self.sent]

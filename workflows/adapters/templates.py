@@ -15,14 +15,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 LOCALES = ("zh", "en")
+_OWN_LINK = frozenset({"meeting_agenda", "meeting_cancelled"})  # templates whose text places `link` itself
 Message = tuple[str, tuple[str, ...]]
 
 _SUBJECT_TYPES = {"zh": {"channel": "渠道"}, "en": {}}
 _FOOTER = {
     "zh": ("对象：${subject}", "当前状态：${state_title}", "操作人：${actor}", "意见：${comment}",
-           "截止时间：${due_at}"),
+           "截止时间：${due_at}", "查看：${instance_link}"),
     "en": ("Subject: ${subject}", "State: ${state_title}", "By: ${actor}", "Comment: ${comment}",
-           "Due: ${due_at}"),
+           "Due: ${due_at}", "Open: ${instance_link}"),
 }
 _REF = "${workflow_title} #${instance_id}"
 
@@ -73,6 +74,24 @@ TEMPLATES: dict[str, dict[str, Message]] = {
                              "the committee will review termination."),
     "channel_terminated": _pair(f"已终止合作（{_REF}）", "委员会已决定终止与该渠道的合作。",
                                 f"Channel terminated ({_REF})", "The committee has terminated the channel."),
+    "kpi_alarm": _pair("销售额报警：${subject}（${period}）",
+                       "${subject} 的销售额较上期变化 ${change_pct}%（${previous} → ${current}），"
+                       "已开启应急响应 #${instance_id}。",
+                       "Sales alarm: ${subject} (${period})",
+                       "Sales of ${subject} changed by ${change_pct}% against the previous period "
+                       "(${previous} → ${current}); emergency response #${instance_id} is open."),
+    "kpi_report_missing": _pair("KPI 月度数据未上报：${subject}（${period}）",
+                                "${subject} 尚未上报 ${period} 的月度 KPI 数据，请尽快通过导入或接口提交。",
+                                "Monthly KPI report missing: ${subject} (${period})",
+                                "The monthly KPI report of ${subject} for ${period} has not arrived; please import or "
+                                "send it."),
+    "meeting_agenda": {
+        "zh": ("会议议程：${meeting_title_zh}（${starts_local}）", ("${summary_zh}", "议程与日历邀请：${link}")),
+        "en": ("Agenda: ${meeting_title_en} (${starts_local})",
+               ("${summary_en}", "Agenda and calendar invite: ${link}")),
+    },
+    "meeting_cancelled": _pair("会议取消：${meeting_title_zh}（${starts_local}）", "本次会议已取消。",
+                               "Cancelled: ${meeting_title_en} (${starts_local})", "This meeting is cancelled."),
 }
 _GENERIC = _pair(f"通知（{_REF}）", f"{_REF} 有一条通知（${{template}}）。",
                  f"Notice ({_REF})", f"A notice about {_REF} (${{template}}).")
@@ -123,6 +142,8 @@ def _values(payload: Mapping[str, Any], lang: str, *, zone: str, template: str) 
         found["actor"] = "系统" if lang == "zh" else "system"
     if "due_at" in found:
         found["due_at"] = _when(found["due_at"], zone)
+    if "link" in found and "instance_id" in found and template not in _OWN_LINK:
+        found["instance_link"] = found["link"]
     return found
 
 

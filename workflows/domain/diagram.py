@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from workflows.domain.definition import WorkflowDefinition
+from workflows.domain.definition import TransitionDef, WorkflowDefinition
 from workflows.domain.validation import expand_sources
+
+
+def _label(transition: TransitionDef, locale: str) -> str:
+    """The transition's title in `locale` when it has one, else its trigger name; Mermaid-safe."""
+    text = transition.title.get(locale) if transition.title else transition.trigger
+    return text.replace(":", " ").replace(";", ",").replace("\n", " ").strip() or transition.trigger
 
 
 def mermaid(definition: WorkflowDefinition, *, current: str | None = None, locale: str = "en") -> str:
@@ -15,7 +21,7 @@ def mermaid(definition: WorkflowDefinition, *, current: str | None = None, local
     lines.append(f"    [*] --> {definition.initial_state.name}")
     for transition in definition.transitions:
         for source in expand_sources(definition, transition.source):
-            lines.append(f"    {source} --> {transition.dest}: {transition.trigger}")
+            lines.append(f"    {source} --> {transition.dest}: {_label(transition, locale)}")
     for state in definition.states:
         if state.final:
             lines.append(f"    {state.name} --> [*]")
@@ -50,6 +56,7 @@ def graphviz_dot(definition: WorkflowDefinition, *, current: str | None = None, 
     lines.append(f"  \"__start\" -> {_quoted(definition.initial_state.name)};")
     for transition in definition.transitions:
         for source in expand_sources(definition, transition.source):
-            lines.append(f"  {_quoted(source)} -> {_quoted(transition.dest)} [label={_quoted(transition.trigger)}];")
+            label = _quoted(_label(transition, locale))
+            lines.append(f"  {_quoted(source)} -> {_quoted(transition.dest)} [label={label}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

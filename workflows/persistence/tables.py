@@ -103,6 +103,7 @@ class TimerRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_timers_status_due", "status", "due_at"),
         Index("ix_timers_instance_status", "instance_id", "status"),
+        Index("ix_timers_task_status", "task_id", "status"),  # a task's reminders, cancelled when it closes
     )
     id: int | None = Field(default=None, primary_key=True)
     instance_id: int = Field(foreign_key="workflow_instances.id")
@@ -136,7 +137,7 @@ class SlaClockRow(SQLModel, table=True):
     running_since: datetime | None = _when(nullable=True)
     due_at: datetime | None = _when(nullable=True)
     stopped_at: datetime | None = _when(nullable=True, index=True)
-    breached_at: datetime | None = _when(nullable=True)
+    breached_at: datetime | None = _when(nullable=True, index=True)  # SLA breaches since the last meeting
 
 
 class OutboxRow(SQLModel, table=True):

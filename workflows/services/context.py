@@ -54,6 +54,8 @@ class Services:
     registry: Registry
     # The configured calendar without the company calendar entries (default: `calendar.config`).
     calendar_base: CalendarConfig | None = None
+    # Where people reach the web UI (CHANNELOPS_PUBLIC_URL); notification links start with it.
+    public_url: str = "http://127.0.0.1:8000"
     latest_ids: ShortCache = field(default_factory=ShortCache)
     # Which stored calendar entries `calendar` was built from, and when that was last compared with
     # the database (see `calendar_entries.refresh_calendar_if_changed`).

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from workflows.adapters.notifier import DeliveryError, Notifier
+from workflows.adapters.notifier import Attachment, DeliveryError, Notifier
 from workflows.adapters.templates import render
 from workflows.domain.errors import Conflict, NotFound, PermissionDenied
 from workflows.domain.principals import Actor
@@ -74,6 +74,7 @@ class _Message:
     target: Target
     title: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,17 @@ class _Try:
     target_id: int
     error: str | None
     duration_ms: int
+
+
+def with_link(payload: dict[str, Any], *, public_url: str) -> dict[str, Any]:
+    """The payload with an absolute `link`: a relative one is put under `public_url`, and a
+    message about an instance links to its page in the web UI."""
+    link = payload.get("link")
+    if isinstance(link, str) and link.startswith("/"):
+        return {**payload, "link": public_url + link}
+    if link is None and isinstance(payload.get("instance_id"), int):
+        return {**payload, "link": f"{public_url}/instances/{payload['instance_id']}"}
+    return payload
 
 
 def backoff(attempts: int) -> timedelta:
@@ -131,7 +143,9 @@ def _claim(svc: Services, *, outbox_id: int, now: datetime) -> list[_Message] | 
             raise ValueError(f"unknown recipient {row['recipient']!r}")
         done = _delivered_urls(uow, outbox_id)
         zone = svc.calendar.config.timezone
-        messages = [_Message(target, *render(row["template"], row["payload"], target.locale, zone=zone))
+        payload = with_link(row["payload"], public_url=svc.public_url)
+        messages = [_Message(target, *render(row["template"], payload, target.locale, zone=zone),
+                             attachments=attachments_for(row["payload"], target))
                     for target in targets if target.url not in done]
         uow.conn.execute(update(t.outbox).where(c.id == outbox_id).values(next_attempt_at=now + LEASE))
         uow.commit()
@@ -145,11 +159,33 @@ def _delivered_urls(uow: UnitOfWork, outbox_id: int) -> set[str]:
     return set(rows.scalars())
 
 
+def attachments_for(payload: dict[str, Any], target: Target) -> tuple[Attachment, ...]:
+    """Files for an e-mail target: a payload's ``attachments`` (``filename``, ``content_type`` and
+    ``content``, a text or a {locale: text} map). Chat and webhook targets get the message alone."""
+    if not target.url.lower().startswith(("mailto:", "mailtos:")):
+        return ()
+    found = []
+    for item in payload.get("attachments") or ():
+        content = item.get("content") if isinstance(item, dict) else None
+        if isinstance(content, dict):
+            content = content.get(target.locale) or next(iter(content.values()), None)
+        if isinstance(content, str) and isinstance(item.get("filename"), str):
+            found.append(Attachment(filename=item["filename"], content_type=str(item.get("content_type") or
+                                                                                "application/octet-stream"),
+                                    content=content))
+    return tuple(found)
+
+
 def _send(notifier: Notifier, message: _Message) -> _Try:
     started = time.perf_counter()
     error: str | None = None
     try:
-        notifier.send(url=message.target.url, title=message.title, body=message.body)
+        send_with = getattr(notifier, "send_with", None)
+        if message.attachments and send_with is not None:
+            send_with(url=message.target.url, title=message.title, body=message.body,
+                      attachments=message.attachments)
+        else:
+            notifier.send(url=message.target.url, title=message.title, body=message.body)
     except DeliveryError as exc:
         error = str(exc) or "delivery failed"
     except Exception as exc:  # a broken notifier is one failed target, not a lost row

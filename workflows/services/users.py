@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
@@ -85,3 +85,14 @@ def actor_for(svc: Services, *, login: str) -> Actor:
     if row is None or not row["active"]:
         raise NotFound(f"no active user {login!r}")
     return actor_from_row(dict(row))
+
+
+def set_locale(svc: Services, *, actor: Actor, locale: str) -> None:
+    """Remember the language `actor` reads the UI and notifications in (`zh` or `en`)."""
+    if locale not in ("zh", "en"):
+        raise InvalidInput("the language is not valid", [Problem("locale", "must be zh or en")])
+    if actor.id is None:
+        raise PermissionDenied("only a user has a language")
+    with svc.uow() as uow:
+        uow.conn.execute(update(t.users).where(t.users.c.id == actor.id).values(locale=locale))
+        uow.commit()

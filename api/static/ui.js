@@ -1,0 +1,126 @@
+// channelops UI behaviour: diagrams, charts, the editor's line gutter. No inline scripts.
+(function () {
+  "use strict";
+
+  function renderDiagrams(root) {
+    if (!window.mermaid) { return; }
+    var nodes = (root || document).querySelectorAll("pre.mermaid:not([data-processed])");
+    if (nodes.length === 0) { return; }
+    window.mermaid.run({ nodes: nodes }).catch(function (error) {
+      nodes.forEach(function (node) { node.setAttribute("data-error", String(error && error.message || error)); });
+    });
+  }
+
+  function renderCharts() {
+    var data = document.getElementById("chart-open-data");
+    var canvas = document.getElementById("chart-open");
+    if (!data || !canvas || !window.Chart) { return; }
+    var chart = JSON.parse(data.textContent);
+    var datasets = chart.series.map(function (s, i) {
+      var values = chart.labels.map(function (label) { return label === s.workflow ? s.count : 0; });
+      return { label: s.label, data: values, backgroundColor: "hsl(" + ((i * 47) % 360) + ", 55%, 55%)" };
+    });
+    canvas.parentElement.style.height = Math.max(160, 48 * chart.labels.length + 64) + "px";
+    new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: chart.labels, datasets: datasets },
+      options: { indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+                 scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } },
+                 plugins: { legend: { display: false } } }
+    });
+    canvas.setAttribute("data-rendered", "true");
+  }
+
+  function renderKpiChart() {
+    var data = document.getElementById("chart-kpi-data");
+    var names = document.getElementById("chart-kpi-labels");
+    var canvas = document.getElementById("chart-kpi");
+    if (!data || !names || !canvas || !window.Chart) { return; }
+    var chart = JSON.parse(data.textContent);
+    var labels = JSON.parse(names.textContent);
+    var colours = { attainment: "#1f5fbf", satisfaction: "#1c7c3c", on_time_rate: "#9a6200", return_rate: "#b3261e" };
+    var datasets = Object.keys(chart.series).filter(function (key) {
+      return chart.series[key].some(function (v) { return v !== null; });
+    }).map(function (key) {
+      return { label: labels[key] || key, data: chart.series[key], borderColor: colours[key],
+               backgroundColor: colours[key], spanGaps: true, tension: 0.2 };
+    });
+    new window.Chart(canvas, {
+      type: "line",
+      data: { labels: chart.periods, datasets: datasets },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+                 interaction: { mode: "index", intersect: false } }
+    });
+    canvas.setAttribute("data-rendered", "true");
+  }
+
+  function lineCount(text) { return text.split("\n").length; }
+
+  function updateGutter() {
+    var textarea = document.getElementById("source");
+    var gutter = document.getElementById("gutter");
+    if (!textarea || !gutter) { return; }
+    var problems = document.querySelector("#feedback [data-error-lines]");
+    var errors = {};
+    if (problems && problems.getAttribute("data-error-lines")) {
+      problems.getAttribute("data-error-lines").split(",").forEach(function (n) { errors[n] = true; });
+    }
+    var count = lineCount(textarea.value);
+    var html = [];
+    for (var i = 1; i <= count; i++) {
+      html.push('<span' + (errors[String(i)] ? ' class="error"' : '') + '>' + i + '</span>');
+    }
+    gutter.innerHTML = html.join("");
+    gutter.scrollTop = textarea.scrollTop;
+  }
+
+  function goToLine(line) {
+    var textarea = document.getElementById("source");
+    if (!textarea) { return; }
+    var lines = textarea.value.split("\n");
+    var start = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) { start += lines[i].length + 1; }
+    var end = start + (lines[line - 1] || "").length;
+    textarea.focus();
+    textarea.setSelectionRange(start, end);
+    var lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 21;
+    textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.mermaid) {
+      window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "default" });
+    }
+    renderDiagrams(document);
+    renderCharts();
+    renderKpiChart();
+    var textarea = document.getElementById("source");
+    if (textarea) {
+      textarea.addEventListener("input", updateGutter);
+      textarea.addEventListener("scroll", function () { document.getElementById("gutter").scrollTop = textarea.scrollTop; });
+      textarea.addEventListener("keydown", function (event) {
+        if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.altKey) {
+          // Two spaces, as YAML wants; Escape then Tab leaves the editor (keyboard users are not trapped).
+          if (textarea.dataset.escaped === "true") { textarea.dataset.escaped = ""; return; }
+          event.preventDefault();
+          textarea.setRangeText("  ", textarea.selectionStart, textarea.selectionEnd, "end");
+          textarea.dispatchEvent(new Event("input", { bubbles: true }));
+        } else if (event.key === "Escape") {
+          textarea.dataset.escaped = "true";
+        }
+      });
+      updateGutter();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("button.print")) { window.print(); return; }
+    var target = event.target.closest && event.target.closest("button.goto");
+    if (target) { goToLine(parseInt(target.getAttribute("data-line"), 10)); }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    renderDiagrams(event.target);
+    updateGutter();
+  });
+})();

@@ -1,0 +1,44 @@
+"""The web UI: server-rendered pages (Jinja2, gettext) with htmx, mounted on the API's app.
+
+Pages call the same service functions as the JSON API and stay out of the OpenAPI document.
+The front-end libraries come from `node_modules/` (`npm ci`, pinned in `package-lock.json`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from api.ui import (
+    auth_views,
+    channel_views,
+    dashboard_views,
+    editor_views,
+    errors,
+    inbox_views,
+    instance_views,
+    meeting_views,
+    workflow_views,
+)
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "static"
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+VENDOR = {"htmx": "htmx.org/dist", "mermaid": "mermaid/dist", "chartjs": "chart.js/dist"}
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages, our own static files and the vendored libraries; HTML error pages."""
+    errors.install(app)
+    for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
+                   channel_views, meeting_views):
+        app.include_router(module.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for name, folder in VENDOR.items():
+        directory = NODE_MODULES / folder
+        if not directory.is_dir():
+            log.warning("%s is missing: run `npm ci` (make install); pages will work without scripts", directory)
+        app.mount(f"/vendor/{name}", StaticFiles(directory=directory, check_dir=False), name=f"vendor-{name}")

@@ -1,0 +1,57 @@
+"""Meetings: upcoming meetings, the agenda (printable, .ics), recording decisions (committee)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query
+from starlette.responses import Response
+
+from api.ui import render
+from api.ui.context import PostDep, UiDep
+from channels.meetings import agendas, decisions, series
+from channels.meetings.access import is_committee
+from channels.meetings.rendering import render as render_agenda
+
+router = APIRouter(prefix="/meetings")
+MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Occurrence = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+
+
+@router.get("")
+def meetings(ui: UiDep) -> Response:
+    return render.html(ui, "meetings.html", meetings=series.list_meetings(ui.svc, actor=ui.user))
+
+
+@router.get("/{meeting_id}")
+def meeting(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None, decided: str = "",
+            prepared: str = "") -> Response:
+    agenda = agendas.get_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
+    organiser = is_committee(ui.user) or ui.user.is_admin
+    return render.html(ui, "meeting.html", agenda=agenda, m=agenda.meeting, occ=agenda.occurrence,
+                       committee=is_committee(ui.user), organiser=organiser, decided=decided, prepared=prepared)
+
+
+@router.get("/{meeting_id}/agenda.ics")
+def agenda_ics(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None) -> Response:
+    agenda = agendas.get_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
+    result = render_agenda(agenda, format="ics", lang="zh" if ui.locale == "zh" else "en",
+                           stamp=ui.svc.clock.now())
+    return render.finish(ui, Response(result.text, media_type=result.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"'}))
+
+
+@router.post("/{meeting_id}/agenda")
+def prepare(ui: PostDep, meeting_id: MeetingId, occurrence: Annotated[int | None, Form(ge=1)] = None) -> Response:
+    view = agendas.prepare_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
+    return render.redirect(ui, f"/meetings/{meeting_id}?occurrence={view.occurrence.id}&prepared=1")
+
+
+@router.post("/{meeting_id}/decisions")
+def decide(ui: PostDep, meeting_id: MeetingId, item_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+           summary: Annotated[str, Form(max_length=10_000)], occurrence: Annotated[int, Form(ge=1)],
+           outcome: Annotated[str, Form(max_length=20)] = "decided",
+           trigger: Annotated[str, Form(max_length=100)] = "") -> Response:
+    decisions.record_decision(ui.svc, actor=ui.user, meeting_id=meeting_id, item_id=item_id, summary=summary,
+                              outcome=outcome, trigger=trigger or None)
+    return render.redirect(ui, f"/meetings/{meeting_id}?occurrence={occurrence}&decided={item_id}#item-{item_id}")

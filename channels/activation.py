@@ -1,0 +1,33 @@
+"""Activating a channel: it becomes active and its `channel_lifecycle` instance starts in
+`introduction` (whose effect records the stage and its date). Used by the onboarding approval's
+effect, and by administrators registering a channel that already operates (`activate=True`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from channels import tables as ct
+from channels.links import ensure_instance
+from channels.rows import channel_row
+from workflows.domain.errors import Conflict
+from workflows.domain.principals import SYSTEM, Actor
+from workflows.persistence.uow import UnitOfWork
+from workflows.services.context import Services
+from workflows.services.records import audit
+
+
+def activate_in(svc: Services, uow: UnitOfWork, *, actor: Actor, channel_id: int, now: datetime,
+                instance_id: int | None = None, comment: str | None = None) -> None:
+    """Inside the caller's transaction; the lifecycle instance is started as `system`."""
+    channel = channel_row(uow, channel_id, lock=True)
+    if channel["stage"] == "exit":
+        raise Conflict(f"channel {channel['code']} has exited; register a new channel instead")
+    if not channel["active"]:
+        uow.conn.execute(update(ct.channels).where(ct.channels.c.id == channel_id)
+                         .values(active=True, updated_at=now))
+        audit(uow, now=now, actor=actor, entity_type="channel", entity_id=channel_id, action="activated",
+              instance_id=instance_id, from_state=channel["stage"], comment=comment)
+    ensure_instance(svc, uow, workflow="channel_lifecycle", channel_id=channel_id, actor=SYSTEM)

@@ -1,0 +1,67 @@
+"""How channels and their workflow instances find each other.
+
+A channel's instances have `subject_type='channel'` and `subject_id=str(channel.id)`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from channels.rows import channel_row
+from workflows.domain.principals import Actor
+from workflows.persistence import tables as t
+from workflows.persistence.uow import UnitOfWork
+from workflows.services.context import Services
+from workflows.services.instances import start_instance_in
+from workflows.services.steps import lock_instance
+
+
+def local_date(svc: Services, moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(svc.calendar.config.timezone)).date()
+
+
+def active_instance_id(uow: UnitOfWork, *, workflow: str, channel_id: int) -> int | None:
+    """The channel's running instance of `workflow` (the newest, if several)."""
+    found = uow.conn.execute(
+        select(t.instances.c.id).where(t.instances.c.workflow == workflow, t.instances.c.subject_type == "channel",
+                                       t.instances.c.subject_id == str(channel_id),
+                                       t.instances.c.status == "active")
+        .order_by(t.instances.c.id.desc()).limit(1)).scalar()
+    return None if found is None else int(found)
+
+
+def instance_states(uow: UnitOfWork, *, workflow: str) -> dict[int, str]:
+    """channel id -> the state of its running `workflow` instance (the newest, if several), in one query."""
+    i = t.instances.c
+    rows = uow.conn.execute(select(i.subject_id, i.state).where(
+        i.workflow == workflow, i.subject_type == "channel", i.status == "active").order_by(i.id))
+    return {int(subject): state for subject, state in rows if subject and subject.isdigit()}
+
+
+def manager_login(uow: UnitOfWork, manager_id: int | None) -> str | None:
+    if manager_id is None:
+        return None
+    login: str | None = uow.conn.execute(select(t.users.c.login).where(t.users.c.id == manager_id)).scalar()
+    return login
+
+
+def ensure_instance(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id: int,
+                    actor: Actor) -> dict[str, Any]:
+    """The channel's running `workflow` instance, locked; started (as `actor`) if it has none.
+
+    The manager is named in the data (`channel_manager`, which the definitions notify), not as the
+    requester: the instance is the system's, and the manager is told once, not twice.
+    """
+    found = active_instance_id(uow, workflow=workflow, channel_id=channel_id)
+    if found is not None:
+        return lock_instance(uow, found)
+    channel = channel_row(uow, channel_id)
+    login = manager_login(uow, channel["manager_id"])
+    started = start_instance_in(svc, uow, actor=actor, workflow=workflow,
+                                subject={"type": "channel", "id": str(channel_id)},
+                                data={"channel_manager": login} if login else {})
+    return lock_instance(uow, int(started["id"]))

@@ -1,0 +1,1 @@
+"""Joint meetings that prepare themselves: series, agendas, invitations, decisions."""
