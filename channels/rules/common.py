@@ -50,14 +50,12 @@ def quarter_figures(uow: UnitOfWork, *, quarters: list[str],
 
 def isolated(uow: UnitOfWork, counts: Counter[str], label: str, step: Callable[[], str | None]) -> None:
     """Run one channel's step in a savepoint: a user-level error rolls back that step only."""
-    savepoint = uow.conn.begin_nested()
     try:
-        outcome = step()
+        with uow.savepoint():
+            outcome = step()
     except ChannelOpsError as exc:
-        savepoint.rollback()
         counts["failed"] += 1
         log.warning("%s: %s", label, exc)
         return
-    savepoint.commit()
     if outcome:
         counts[outcome] += 1

@@ -1,6 +1,8 @@
 """Rows that every step writes: audit events, outbox notifications, idempotency records.
 
-None of these functions commit: they write inside the caller's unit of work.
+None of these functions commit: they write inside the caller's unit of work. Audit and outbox rows
+are append-only and never read back in the transaction that writes them, so they are deferred to
+the unit of work's commit and inserted there in one statement per table (`UnitOfWork.defer`).
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ def audit(
     comment: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> None:
-    uow.conn.execute(
+    uow.defer(
         _AUDIT,
-        {
+        [{
             "at": now,
             "actor_id": actor.id,
             "actor_login": actor.login,
@@ -49,7 +51,7 @@ def audit(
             "trigger": trigger,
             "comment": comment,
             "data": dict(data or {}),
-        },
+        }],
     )
 
 
@@ -98,7 +100,7 @@ def notify(
         for recipient in dict.fromkeys(recipients)
     ]
     if rows:
-        uow.conn.execute(_OUTBOX, rows)
+        uow.defer(_OUTBOX, rows)
 
 
 def actor_key(actor: Actor) -> str:
