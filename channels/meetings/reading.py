@@ -17,9 +17,10 @@ from workflows.persistence.uow import UnitOfWork
 
 
 def link_for(instance_id: int | None, channel_id: str | None) -> str | None:
+    """The item's page in the web UI (people read the agendas; the JSON also carries the ids)."""
     if instance_id is not None:
-        return f"/api/v1/instances/{instance_id}"
-    return None if channel_id is None else f"/api/v1/channels/{channel_id}"
+        return f"/instances/{instance_id}"
+    return None if channel_id is None else f"/channels/{channel_id}"
 
 
 def choose_occurrence(uow: UnitOfWork, *, meeting_id: int, occurrence_id: int | None, now: Any) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_items_link_to_their_instance_and_say_what_is_asked(svc: Services, world
     agenda = prepare_agenda(svc, actor=world.committee, meeting_id=world.meeting.id)
 
     termination = next(s for s in agenda.sections if s.name == "terminations").items[0]
-    assert termination.link == f"/api/v1/instances/{world.ids['review']}"
+    assert termination.link == f"/instances/{world.ids['review']}"
     assert termination.triggers == ["terminate", "reprieve"]
     assert "C-777 杭州代理商" in termination.title_zh and termination.ask_en.startswith("Terminate")
     breaches = next(s for s in agenda.sections if s.name == "sla_breaches")
