@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     workers: int = 1
     threads: int = 8
     embedded_scheduler: bool = Field(default=True, description="serve/demo start Prefect and a worker")
+    kpi_monthly_cron: str = Field(default="0 2 11 * *", description="monthly KPI review (11th, 02:00)")
+    kpi_quarterly_cron: str = Field(default="0 3 15 1,4,7,10 *", description="quarterly KPI review")
     public_url: str = Field(default="http://127.0.0.1:8000",
                             description="where people reach the web UI; links in notifications start with it")
 

@@ -10,70 +10,55 @@ A run evaluates the last complete period unless given one; re-runs and overlappi
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
 
 from prefect import flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channelops.bootstrap import build_services
 from channelops.settings import get_settings
 from channels.evaluation import evaluate_period, last_complete_month, last_complete_quarter
 from workflows.domain.principals import SYSTEM
-
-
-class KpiSchedules(BaseSettings):
-    """When the KPI reviews run (read once, through `kpi_schedules()`)."""
-
-    model_config = SettingsConfigDict(env_prefix="CHANNELOPS_KPI_", env_file=".env", extra="ignore")
-    monthly_cron: str = "0 2 11 * *"
-    quarterly_cron: str = "0 3 15 1,4,7,10 *"
-
-
-@lru_cache
-def kpi_schedules() -> KpiSchedules:
-    return KpiSchedules()
+from workflows.services.context import Services
 
 
 @flow(name="evaluate-kpis-monthly", retries=2, retry_delay_seconds=60, log_prints=False)
 def evaluate_kpis_monthly(period: str | None = None) -> dict[str, object]:
     """Stars, alarms and missing reports for `period` (default: last month)."""
-    svc = build_services()
-    try:
-        result = evaluate_period(svc, actor=SYSTEM, period=period or last_complete_month(svc))
-    finally:
-        svc.engine.dispose()
-    return result.model_dump()
+    return _evaluate(period, default=last_complete_month)
 
 
 @flow(name="evaluate-kpis-quarterly", retries=2, retry_delay_seconds=60, log_prints=False)
 def evaluate_kpis_quarterly(period: str | None = None) -> dict[str, object]:
     """Attainment, cards and lifecycle suggestions for `period` (default: last quarter)."""
+    return _evaluate(period, default=last_complete_quarter)
+
+
+def _evaluate(period: str | None, *, default: Callable[[Services], str]) -> dict[str, object]:
     svc = build_services()
     try:
-        result = evaluate_period(svc, actor=SYSTEM, period=period or last_complete_quarter(svc))
+        return evaluate_period(svc, actor=SYSTEM, period=period or default(svc)).model_dump()
     finally:
         svc.engine.dispose()
-    return result.model_dump()
 
 
 def kpi_deployments() -> list[RunnerDeployment]:
     """The two reviews as cron deployments; one run of each at a time across all workers."""
     from flows.serve import _sync
 
-    schedules, zone = kpi_schedules(), get_settings().timezone
+    settings = get_settings()
     limit = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
     return [
-        _sync(review.to_deployment(name, schedules=[Cron(cron, timezone=zone)], concurrency_limit=limit,
+        _sync(review.to_deployment(name, schedules=[Cron(cron, timezone=settings.timezone)], concurrency_limit=limit,
                                    tags=["channelops", "kpi"], entrypoint_type=EntrypointType.MODULE_PATH,
                                    description=text))
         for review, name, cron, text in (
-            (evaluate_kpis_monthly, "kpi-monthly", schedules.monthly_cron,
+            (evaluate_kpis_monthly, "kpi-monthly", settings.kpi_monthly_cron,
              "Monthly KPI review: star ratings, alarms, missing reports."),
-            (evaluate_kpis_quarterly, "kpi-quarterly", schedules.quarterly_cron,
+            (evaluate_kpis_quarterly, "kpi-quarterly", settings.kpi_quarterly_cron,
              "Quarterly KPI review: attainment, yellow cards and recoveries, lifecycle suggestions."),
         )
     ]

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import flows.kpi
+from channelops.settings import get_settings
 from channels import tables as ct
 from tests.support import channel_factories as f
 from workflows.services.context import Services
@@ -31,12 +32,12 @@ def test_the_quarterly_flow_evaluates_the_quarter_it_is_given(svc: Services, mon
 
 def test_the_review_schedules_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHANNELOPS_KPI_MONTHLY_CRON", "30 6 12 * *")
-    flows.kpi.kpi_schedules.cache_clear()
+    get_settings.cache_clear()
     try:  # in a thread of its own, as a worker serves them: outside any event loop an earlier test left
         with ThreadPoolExecutor(max_workers=1) as pool:
             monthly, quarterly = pool.submit(flows.kpi.kpi_deployments).result()
     finally:
-        flows.kpi.kpi_schedules.cache_clear()
+        get_settings.cache_clear()
     assert (monthly.name, monthly.schedules[0].schedule.cron) == ("kpi-monthly", "30 6 12 * *")
     assert quarterly.schedules[0].schedule.cron == "0 3 15 1,4,7,10 *"
     assert monthly.schedules[0].schedule.timezone == "Asia/Shanghai"
