@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
@@ -14,6 +17,8 @@ from workflows.domain.principals import Actor
 from workflows.services import auth
 from workflows.services.auth import TOKEN_PREFIX
 from workflows.services.context import Services
+
+T = TypeVar("T")
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -33,12 +38,29 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def current_actor(svc: ServicesDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+async def current_actor(svc: ServicesDep, settings: SettingsDep,
+                        token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+    """The caller. A known user costs no thread hop and no database read (`Services.actors`); the
+    database is read in a worker thread, never on the event loop."""
     if not token:
         raise Unauthenticated("log in first: send `Authorization: Bearer <token>`")
     if token.startswith(TOKEN_PREFIX):
-        return auth.actor_for_api_token(svc, token=token)
-    return auth.actor_by_id(svc, user_id=user_id_from_access_token(token, secret=settings.secret_key))
+        return await anyio.to_thread.run_sync(partial(auth.actor_for_api_token, svc, token=token))
+    user_id = user_id_from_access_token(token, secret=settings.secret_key)
+    cached = svc.actors.get(user_id)
+    if cached is not None:
+        return cached
+    return await anyio.to_thread.run_sync(partial(auth.actor_by_id, svc, user_id=user_id))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def in_thread(call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run a blocking service call in a worker thread.
+
+    The busiest endpoints are `async def` and call their service through this, so a request
+    crosses to a thread once: FastAPI runs a `def` endpoint in a thread and then validates its
+    response in a second one, and each crossing costs the GIL a hand-over.
+    """
+    return await anyio.to_thread.run_sync(partial(call, *args, **kwargs))

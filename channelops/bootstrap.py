@@ -14,7 +14,7 @@ from workflows.engine.registry import Registry, default_registry
 from workflows.persistence import migrate
 from workflows.persistence.db import make_engine
 from workflows.services.calendar_entries import load_calendar_config
-from workflows.services.context import Services
+from workflows.services.context import Services, ShortCache
 from workflows.services.definitions import publish_shipped
 
 
@@ -47,6 +47,7 @@ def build_services(
         calendar_base=base,
         registry=build_registry(),
         public_url=settings.public_url.rstrip("/"),
+        actors=ShortCache(ttl=settings.actor_cache_seconds),
     )
 
 

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     token_minutes: int = 480
     workers: int = 1
     threads: int = 8
+    actor_cache_seconds: float = Field(
+        default=5.0, ge=0, description="how long a process trusts a user's roles, groups and active flag it has "
+        "read; changes made through another process take effect within this time (0: read them on every request)")
     embedded_scheduler: bool = Field(default=True, description="serve/demo start Prefect and a worker")
     kpi_monthly_cron: str = Field(default="0 2 11 * *", description="monthly KPI review (11th, 02:00)")
     kpi_quarterly_cron: str = Field(default="0 3 15 1,4,7,10 *", description="quarterly KPI review")

@@ -69,3 +69,13 @@ def test_a_deactivated_user_is_refused(client: TestClient, svc: Services, login_
     token = create_access_token(user_id=user.id, secret=settings.secret_key, minutes=5)
     assert client.post(f"/api/v1/users/{user.id}/deactivate", headers=admin).status_code == 200
     assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_user_deactivated_while_their_token_is_in_use_is_refused_at_once(
+        client: TestClient, svc: Services, login_as: LoginFactory, settings: Settings) -> None:
+    admin = login_as(admin=True)
+    user = add_user(svc, actor=SYSTEM, login="busy", groups=["it"])
+    headers = {"Authorization": f"Bearer {create_access_token(user_id=user.id, secret=settings.secret_key, minutes=5)}"}
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/users/{user.id}/deactivate", headers=admin).status_code == 200
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 401

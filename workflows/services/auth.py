@@ -55,11 +55,17 @@ _USER = select(t.users).where(t.users.c.id == bindparam("uid"))
 
 
 def actor_by_id(svc: Services, *, user_id: int) -> Actor:
+    """The active user `user_id` as an actor (briefly cached: see `Services.actors`)."""
+    cached = svc.actors.get(user_id)
+    if cached is not None:
+        return cached
     with svc.uow(write=False) as uow:
         row = uow.conn.execute(_USER, {"uid": user_id}).mappings().first()
     if row is None or not row["active"]:
         raise Unauthenticated("the account behind this token is no longer active")
-    return actor_from_row(dict(row))
+    actor = actor_from_row(dict(row))
+    svc.actors.put(user_id, actor)
+    return actor
 
 
 def _digest(token: str) -> str:
@@ -139,6 +145,7 @@ def deactivate_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
         uow.conn.execute(update(t.users).where(t.users.c.id == user_id).values(active=False))
         audit(uow, now=now, actor=actor, entity_type="user", entity_id=user_id, action="deactivated")
         uow.commit()
+    svc.actors.forget(user_id)
     return UserView.model_validate({**dict(row), "active": False})
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, select
@@ -16,29 +17,38 @@ from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock
 from workflows.domain.durations import Duration
 from workflows.domain.errors import Conflict, NotFound
+from workflows.domain.principals import Actor
 from workflows.domain.validation import validate_source
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.engine.registry import Registry
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 
+K = TypeVar("K")
+V = TypeVar("V")
 
-class ShortCache:
-    """A tiny time-limited map. A publish in this process clears it at once; one in another
-    process is seen within `ttl` seconds (instances started meanwhile use the previous version)."""
 
-    def __init__(self, ttl: float = 2.0) -> None:
+class ShortCache(Generic[K, V]):
+    """A tiny time-limited map. A change made in this process clears its entry (or all) at once;
+    one made in another process is seen within `ttl` seconds. `ttl=0` caches nothing."""
+
+    def __init__(self, ttl: float = 2.0, *, seconds: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
-        self._items: dict[str, tuple[int, float]] = {}
+        self._seconds = seconds
+        self._items: dict[K, tuple[V, float]] = {}
 
-    def get(self, key: str) -> int | None:
+    def get(self, key: K) -> V | None:
         found = self._items.get(key)
-        if found is None or time.monotonic() - found[1] > self.ttl:
+        if found is None or self._seconds() - found[1] >= self.ttl:
             return None
         return found[0]
 
-    def put(self, key: str, value: int) -> None:
-        self._items[key] = (value, time.monotonic())
+    def put(self, key: K, value: V) -> None:
+        if self.ttl > 0:
+            self._items[key] = (value, self._seconds())
+
+    def forget(self, key: K) -> None:
+        self._items.pop(key, None)
 
     def clear(self) -> None:
         self._items.clear()
@@ -56,7 +66,12 @@ class Services:
     calendar_base: CalendarConfig | None = None
     # Where people reach the web UI (CHANNELOPS_PUBLIC_URL); notification links start with it.
     public_url: str = "http://127.0.0.1:8000"
-    latest_ids: ShortCache = field(default_factory=ShortCache)
+    # The latest published version per workflow name (a publish elsewhere is seen within 2 s).
+    latest_ids: ShortCache[str, int] = field(default_factory=ShortCache)
+    # Users as actors, by id: roles, groups, locale and the active flag. Saves a read transaction on
+    # every authenticated request; a change made in another process is seen within the ttl
+    # (CHANNELOPS_ACTOR_CACHE_SECONDS), one made in this process at once.
+    actors: ShortCache[int, Actor] = field(default_factory=lambda: ShortCache(ttl=5.0))
     # Which stored calendar entries `calendar` was built from, and when that was last compared with
     # the database (see `calendar_entries.refresh_calendar_if_changed`).
     calendar_entries_seen: tuple[tuple[str, str], ...] | None = None

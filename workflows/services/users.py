@@ -96,3 +96,4 @@ def set_locale(svc: Services, *, actor: Actor, locale: str) -> None:
     with svc.uow() as uow:
         uow.conn.execute(update(t.users).where(t.users.c.id == actor.id).values(locale=locale))
         uow.commit()
+    svc.actors.forget(actor.id)
