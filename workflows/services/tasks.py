@@ -45,9 +45,12 @@ def _task(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
 def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The task and its instance, with the instance locked; the task read after the lock.
 
-    On SQLite the write transaction is exclusive from its start, so nothing can change between
-    the two reads; on PostgreSQL the task is read again once the instance row is locked.
+    On SQLite the write transaction is exclusive from its start, so the task is read once; on
+    PostgreSQL it is read again once the instance row is locked.
     """
+    if uow.dialect != "postgresql":
+        task = _task(uow, task_id)
+        return task, steps.lock_instance(uow, task["instance_id"])
     instance_id = uow.conn.execute(_INSTANCE_OF_TASK, {"tid": task_id}).scalar()
     if instance_id is None:
         raise NotFound(f"task {task_id} not found")
