@@ -7,7 +7,7 @@ connections, each task completed once), on SQLite and on PostgreSQL. In the same
 `bench/bare_app.py` (one INSERT + one UPDATE per request
 on the same database, same uvicorn settings) and drives it the same way, so the ratio shows.
 
-Run: .venv/bin/python bench/api.py [--quick] [--only sqlite,postgresql] [--workers 2]
+Run: .venv/bin/python bench/api.py [--quick] [--only sqlite,postgresql] [--workers 2] [--runs 3]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -161,7 +162,9 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)] * 1000
 
 
-def measure(name: str, url: str, applications: int, workers: int) -> None:
+def measure(name: str, url: str, applications: int, workers: int) -> list[dict[str, float]]:
+    """One run on a fresh database: a row of figures per client count (also printed)."""
+    rows = []
     work = seed(url, applications)
     port, bare_port = free_port(), free_port()
     server = start_server("channelops.server:app_factory", url, port, workers)
@@ -174,14 +177,30 @@ def measure(name: str, url: str, applications: int, workers: int) -> None:
             bare_done = wrk(f"http://127.0.0.1:{bare_port}/bare", [("/bare", "")], clients, SECONDS)
             if done.get("count", 0) > len(batch):
                 print(f"warning: {name} ran out of open tasks; raise --applications", flush=True)
-            ratio = 100 * done["rate"] / bare_done["rate"]
-            print(f"| {name} | {clients} | {done['rate']:,.0f} | {done['50%']:.1f} | {done['99%']:.1f} | "
-                  f"{bare_done['rate']:,.0f} | {bare_done['99%']:.1f} | {ratio:.0f}% | "
-                  f"{rss_mb(server):.0f} | {done['non2xx']:.0f} |", flush=True)
+            row = {"clients": clients, "rate": done["rate"], "p50": done["50%"], "p99": done["99%"],
+                   "bare": bare_done["rate"], "bare_p99": bare_done["99%"],
+                   "ratio": 100 * done["rate"] / bare_done["rate"], "rss": rss_mb(server), "non2xx": done["non2xx"]}
+            print(_row(name, row), flush=True)
+            rows.append(row)
     finally:
         for process in (server, bare):
             process.terminate()
             process.wait(timeout=30)
+    return rows
+
+
+def _row(name: str, row: dict[str, float], label: str = "") -> str:
+    return (f"| {name}{label} | {row['clients']:.0f} | {row['rate']:,.0f} | {row['p50']:.1f} | {row['p99']:.1f} | "
+            f"{row['bare']:,.0f} | {row['bare_p99']:.1f} | {row['ratio']:.0f}% | {row['rss']:.0f} | "
+            f"{row['non2xx']:.0f} |")
+
+
+def medians(name: str, runs: list[list[dict[str, float]]]) -> None:
+    """Per client count, the median of every figure over the runs (the ratio: of the per-run ratios)."""
+    for index in range(len(runs[0])):
+        rows = [run[index] for run in runs]
+        middle = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+        print(_row(name, middle, f" (median of {len(runs)})"), flush=True)
 
 
 def main() -> None:
@@ -189,7 +208,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer requests")
     parser.add_argument("--only", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (SQLite has one writer: 1)")
-    parser.add_argument("--applications", type=int, default=1500)
+    parser.add_argument("--applications", type=int, default=2500)
+    parser.add_argument("--runs", type=int, default=1, help="repeat on a fresh database and give the medians")
     args = parser.parse_args()
     applications = args.applications // 3 if args.quick else args.applications
     only = set(args.only.split(","))
@@ -199,17 +219,26 @@ def main() -> None:
           "API RSS MB (max process) | non-2xx |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     if "sqlite" in only:
-        with tempfile.TemporaryDirectory() as tmp:
-            measure("sqlite", f"sqlite:///{Path(tmp) / 'api.db'}", applications, args.workers)
+        runs = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                runs.append(measure("sqlite", f"sqlite:///{Path(tmp) / 'api.db'}", applications, args.workers))
+        if args.runs > 1:
+            medians("sqlite", runs)
     if "postgresql" in only:
-        db = f"channelops_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db}"')
-        try:
-            measure("postgresql", f"postgresql://postgres@127.0.0.1:5432/{db}", applications, args.workers)
-        finally:
+        runs = []
+        for _ in range(args.runs):
+            db = f"channelops_bench_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{db}"')
+            try:
+                runs.append(measure("postgresql", f"postgresql://postgres@127.0.0.1:5432/{db}", applications,
+                                    args.workers))
+            finally:
+                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        if args.runs > 1:
+            medians("postgresql", runs)
     print("targets: completions >= 50% of the bare endpoint; p99 < 50 ms at 32 clients; API RSS <= 200 MB")
 
 
