@@ -1,9 +1,9 @@
 """The UI's session: a signed cookie holding the user id, a CSRF token and the chosen language.
 
 The cookie is HttpOnly and SameSite=Lax; it is signed (itsdangerous) with the secret key and
-expires with the access-token lifetime. Nothing is stored on the server: API processes stay
-stateless. A browser gets a session (with a CSRF token but no user) on its first page, so the
-login form is protected too.
+expires when unused for the access-token lifetime (using it renews it). Nothing is stored on
+the server: API processes stay stateless. A browser gets a session (with a CSRF token but no
+user) on its first page, so the login form is protected too.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -49,14 +50,23 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
 
 
 def load(request: Request, *, secret: str, max_age: int) -> Session:
-    """The session in the request's cookie, or a fresh anonymous one (marked changed)."""
+    """The session in the request's cookie, or a fresh anonymous one (marked changed).
+
+    A logged-in session used in the second half of its life is marked changed, so the page
+    signs it again and someone working through the day is not logged out; one left unused for
+    `max_age` expires.
+    """
     raw = request.cookies.get(COOKIE)
     if raw:
         try:
-            data: dict[str, Any] = _serializer(secret).loads(raw, max_age=max_age)
+            data: dict[str, Any]
+            data, signed_at = _serializer(secret).loads(raw, max_age=max_age, return_timestamp=True)
             uid = data.get("uid")
-            return Session(csrf=str(data["csrf"]), user_id=uid if isinstance(uid, int) else None,
-                           locale=data.get("locale") if isinstance(data.get("locale"), str) else None)
+            user_id = uid if isinstance(uid, int) else None
+            age = (datetime.now(UTC) - signed_at).total_seconds()
+            return Session(csrf=str(data["csrf"]), user_id=user_id,
+                           locale=data.get("locale") if isinstance(data.get("locale"), str) else None,
+                           changed=user_id is not None and age > max_age / 2)
         except (BadSignature, KeyError, TypeError, ValueError):
             pass
     return Session(csrf=secrets.token_urlsafe(32), changed=True)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import time
 
+from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from api.ui import session
+from channelops.settings import Settings
 from tests.support.ui import csrf_of, ui_login
 from workflows.domain.principals import SYSTEM
 from workflows.services.context import Services
@@ -88,3 +93,33 @@ def test_after_login_the_user_lands_on_the_page_they_asked_for_but_never_elsewhe
                                                 "csrf_token": token, "next": wanted})
         assert response.url.path == landed
         assert response.url.host == "testserver"
+
+
+def _session_signed_hours_ago(settings: Settings, user_id: int, hours: float) -> str:
+    class SignedEarlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - hours * 3600)
+
+    serializer = URLSafeTimedSerializer(settings.secret_key, salt=session.SALT, signer=SignedEarlier)
+    return serializer.dumps({"uid": user_id, "csrf": "csrf-token-of-the-test", "locale": None})
+
+
+def test_a_session_in_use_late_in_its_life_is_renewed(svc: Services, client: TestClient,
+                                                      settings: Settings) -> None:
+    user = add_user(svc, actor=SYSTEM, login="all.day", groups=["finance"])
+    half = settings.token_minutes / 60 / 2
+    client.cookies.set(session.COOKIE, _session_signed_hours_ago(settings, user.id, half + 0.5))
+    page = client.get("/inbox", follow_redirects=False)
+    assert page.status_code == 200
+    assert session.COOKIE in page.headers["set-cookie"]  # signed again, with a fresh time
+    client.cookies.set(session.COOKIE, _session_signed_hours_ago(settings, user.id, half - 0.5))
+    again = client.get("/inbox", follow_redirects=False)
+    assert again.status_code == 200 and "set-cookie" not in again.headers  # young enough: left as it is
+
+
+def test_a_session_unused_for_its_whole_life_has_expired(svc: Services, client: TestClient,
+                                                         settings: Settings) -> None:
+    user = add_user(svc, actor=SYSTEM, login="away", groups=["finance"])
+    client.cookies.set(session.COOKIE,
+                       _session_signed_hours_ago(settings, user.id, settings.token_minutes / 60 + 0.1))
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
