@@ -30,9 +30,9 @@ Log in with `POST /api/v1/auth/token` (form fields `username`, `password`), then
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Fewer worker threads than anyio's default 40: the database serialises writes anyway, and
-    # dozens of threads fighting for the GIL stretch every request that holds the write lock.
-    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.threads
+    # Far fewer worker threads than anyio's default 40: threads queueing for the database's
+    # write lock and for the GIL stretch every request (see `Settings.api_threads`).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.api_threads()
     async with anyio.create_task_group() as group:
         group.start_soon(_follow_calendar, app.state.services)
         yield
