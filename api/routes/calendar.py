@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentActor, ServicesDep
 from workflows.services import calendar_entries
@@ -16,6 +16,8 @@ router = APIRouter(prefix="/calendar", tags=["calendar"])
 
 
 class CalendarEntryCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"day": "2026-12-31", "kind": "holiday",
+                                                               "note": "公司年会"}]})
     day: dt.date
     kind: EntryKind
     note: str = Field(default="", max_length=NOTE_MAX)

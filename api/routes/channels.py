@@ -34,7 +34,8 @@ class ChannelCreate(BaseModel):
 
 
 class ChannelUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"manager_id": 7, "monthly_target": 1_200_000, "comment": "华东区经理调整"}]})
     name: str | None = Field(default=None, min_length=1, max_length=200)
     type: ChannelType | None = None
     region: str | None = Field(default=None, min_length=1, max_length=50, pattern=r"^[a-z][a-z0-9_-]*$")

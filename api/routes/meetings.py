@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, ConfigDict, Field
 
 from api.deps import CurrentActor, ServicesDep
 from api.schemas import Body
@@ -43,6 +43,9 @@ class MeetingCreate(Body):
 class MeetingUpdate(Body):
     """Only the fields given change; the start, the rule and the kind stay (create a new meeting for those)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"location": "总部 5 楼会议室",
+                                                               "duration_minutes": 120}]})
+
     title_zh: str | None = Field(default=None, min_length=1, max_length=200)
     title_en: str | None = Field(default=None, min_length=1, max_length=200)
     duration_minutes: int | None = Field(default=None, ge=5, le=1440)
@@ -55,6 +58,7 @@ class MeetingUpdate(Body):
 
 
 class Cancellation(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "与季度经营会冲突，顺延一周"}]})
     reason: str = Field(default="", max_length=2000)
 
 
@@ -67,6 +71,7 @@ class DecisionCreate(Body):
 
 
 class AttendanceSet(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"present": [3, 5, 8]}]})
     present: list[UserId] = Field(max_length=500)
     occurrence: UserId | None = None
 

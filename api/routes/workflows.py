@@ -14,11 +14,39 @@ from workflows.services.views import DefinitionView
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 WorkflowName = Annotated[str, Path(min_length=1, max_length=100)]
+EXAMPLE_DEFINITION = """\
+name: price_exception
+title: {zh: 特价申请, en: Price exception}
+subject: channel
+start: [role:channel_manager]
+states:
+  - name: submitted
+    title: {zh: 已提交, en: Submitted}
+    initial: true
+    tasks:
+      - name: finance_review
+        title: {zh: 财务审核, en: Finance review}
+        groups: [finance]
+        policy: any
+        due: 2 working days
+        decisions: [approve, reject]
+        outcomes: {approve: approve, reject: reject}
+  - name: approved
+    title: {zh: 已批准, en: Approved}
+    final: true
+  - name: rejected
+    title: {zh: 已驳回, en: Rejected}
+    final: true
+transitions:
+  - {trigger: approve, source: submitted, dest: approved, allowed: [system]}
+  - {trigger: reject, source: submitted, dest: rejected, allowed: [system]}
+"""
 YAML_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/yaml": {"schema": {"type": "string"}},
-                    "text/plain": {"schema": {"type": "string"}}},
+        "description": "the definition's YAML text (docs/workflow-format.md)",
+        "content": {"application/yaml": {"schema": {"type": "string"}, "example": EXAMPLE_DEFINITION},
+                    "text/plain": {"schema": {"type": "string"}, "example": EXAMPLE_DEFINITION}},
     }
 }
 

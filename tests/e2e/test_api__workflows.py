@@ -47,3 +47,13 @@ def test_an_invalid_definition_is_refused_with_every_problem_at_its_line(
     assert "reviewd" in problem["message"]
     assert report.json()["valid"] is False and report.json()["errors"][0]["line"] == 8
     assert client.get("/api/v1/workflows/improvement_proposal", headers=admin).status_code == 404
+
+
+def test_the_definition_shown_as_the_example_in_the_api_docs_is_valid(
+    client: TestClient, login_as: LoginFactory
+) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/workflows/validate"]["post"]
+    example = operation["requestBody"]["content"]["application/yaml"]["example"]
+    report = client.post("/api/v1/workflows/validate", content=example, headers={**login_as(admin=True), **YAML})
+    assert report.status_code == 200
+    assert report.json() == {"valid": True, "errors": []}
