@@ -205,7 +205,8 @@ def scheduling(settings: Settings) -> Iterator[None]:
 
 @app.command()
 def worker() -> None:
-    """Run the scheduled flows (timers, notifications) against the Prefect server at PREFECT_API_URL."""
+    """Run the scheduled flows (timers and reminders, notifications, KPI reviews, meeting agendas) against
+    the Prefect server at PREFECT_API_URL."""
     from flows.serve import NO_API_URL, PrefectUnavailable, api_url, serve_flows
 
     if api_url() is None:

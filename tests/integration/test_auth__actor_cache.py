@@ -79,3 +79,13 @@ def test_a_cache_time_of_zero_reads_the_user_on_every_call(svc: Services) -> Non
             actor_by_id(other, user_id=user.id)
     finally:
         other.engine.dispose()
+
+
+def test_a_user_read_before_a_deactivation_committed_is_not_kept() -> None:
+    cache: ShortCache[int, str] = ShortCache(ttl=5.0, seconds=Seconds())
+    stamp = cache.stamp()  # a request starts reading user 7 ...
+    cache.forget(7)  # ... while another thread deactivates user 7 and forgets it
+    cache.put(7, "user 7 as read before the deactivation", stamp=stamp)
+    assert cache.get(7) is None
+    cache.put(7, "user 7 read afresh", stamp=cache.stamp())
+    assert cache.get(7) == "user 7 read afresh"

@@ -59,12 +59,13 @@ def actor_by_id(svc: Services, *, user_id: int) -> Actor:
     cached = svc.actors.get(user_id)
     if cached is not None:
         return cached
+    stamp = svc.actors.stamp()
     with svc.uow(write=False) as uow:
         row = uow.conn.execute(_USER, {"uid": user_id}).mappings().first()
     if row is None or not row["active"]:
         raise Unauthenticated("the account behind this token is no longer active")
     actor = actor_from_row(dict(row))
-    svc.actors.put(user_id, actor)
+    svc.actors.put(user_id, actor, stamp=stamp)
     return actor
 
 

@@ -36,6 +36,11 @@ class ShortCache(Generic[K, V]):
         self.ttl = ttl
         self._seconds = seconds
         self._items: dict[K, tuple[V, float]] = {}
+        self._forgets = 0  # bumped by every forget() and clear()
+
+    def stamp(self) -> int:
+        """Take before reading the value from the database; hand to `put`."""
+        return self._forgets
 
     def get(self, key: K) -> V | None:
         found = self._items.get(key)
@@ -43,14 +48,18 @@ class ShortCache(Generic[K, V]):
             return None
         return found[0]
 
-    def put(self, key: K, value: V) -> None:
-        if self.ttl > 0:
+    def put(self, key: K, value: V, *, stamp: int | None = None) -> None:
+        """Keep `value`, unless something was forgotten since `stamp`: then the value may have been
+        read before that change committed, and keeping it would undo the forget."""
+        if self.ttl > 0 and (stamp is None or stamp == self._forgets):
             self._items[key] = (value, self._seconds())
 
     def forget(self, key: K) -> None:
+        self._forgets += 1
         self._items.pop(key, None)
 
     def clear(self) -> None:
+        self._forgets += 1
         self._items.clear()
 
 

@@ -34,10 +34,11 @@ def latest_definition_id(svc: Services, uow: UnitOfWork, workflow: str) -> int:
     cached = svc.latest_ids.get(workflow)
     if cached is not None:
         return cached
+    stamp = svc.latest_ids.stamp()
     found = uow.conn.execute(_LATEST, {"name": workflow}).scalar()
     if found is None:
         raise NotFound(f"no published workflow named {workflow!r}")
-    svc.latest_ids.put(workflow, int(found))
+    svc.latest_ids.put(workflow, int(found), stamp=stamp)
     return int(found)
 
 
