@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import anyio
 from fastapi import Depends, Request
@@ -17,8 +16,6 @@ from workflows.domain.principals import Actor
 from workflows.services import auth
 from workflows.services.auth import TOKEN_PREFIX
 from workflows.services.context import Services
-
-T = TypeVar("T")
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -55,12 +52,3 @@ async def current_actor(svc: ServicesDep, settings: SettingsDep,
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
-
-async def in_thread(call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """Run a blocking service call in a worker thread.
-
-    The busiest endpoints are `async def` and call their service through this, so a request
-    crosses to a thread once: FastAPI runs a `def` endpoint in a thread and then validates its
-    response in a second one, and each crossing costs the GIL a hand-over.
-    """
-    return await anyio.to_thread.run_sync(partial(call, *args, **kwargs))
