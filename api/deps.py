@@ -44,7 +44,7 @@ async def current_actor(svc: ServicesDep, settings: SettingsDep,
     if token.startswith(TOKEN_PREFIX):
         return await anyio.to_thread.run_sync(partial(auth.actor_for_api_token, svc, token=token))
     user_id = user_id_from_access_token(token, secret=settings.secret_key)
-    cached = svc.actors.get(user_id)
+    cached = auth.known_actor(svc, user_id=user_id)
     if cached is not None:
         return cached
     return await anyio.to_thread.run_sync(partial(auth.actor_by_id, svc, user_id=user_id))

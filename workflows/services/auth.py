@@ -54,9 +54,15 @@ def authenticate(svc: Services, *, login: str, password: str) -> Actor:
 _USER = select(t.users).where(t.users.c.id == bindparam("uid"))
 
 
+def known_actor(svc: Services, *, user_id: int) -> Actor | None:
+    """The actor `user_id` if this process read it within the cache time, without touching the
+    database (None otherwise): lets a caller skip the worker thread that `actor_by_id` may need."""
+    return svc.actors.get(user_id)
+
+
 def actor_by_id(svc: Services, *, user_id: int) -> Actor:
     """The active user `user_id` as an actor (briefly cached: see `Services.actors`)."""
-    cached = svc.actors.get(user_id)
+    cached = known_actor(svc, user_id=user_id)
     if cached is not None:
         return cached
     stamp = svc.actors.stamp()
