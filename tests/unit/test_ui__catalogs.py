@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from io import BytesIO
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from api.ui import i18n
 
@@ -24,7 +22,7 @@ def _code_messages() -> set[str]:
 
 
 def _catalog(locale: str) -> dict[str, str]:
-    catalog = read_po(BytesIO(i18n.catalog_text(locale).encode()), locale=locale)
+    catalog = i18n.catalog(locale)
     return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and isinstance(m.string, str)}
 
 
