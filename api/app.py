@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from api import problems, ui
+from api import openapi_errors, problems, ui
 from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
 from api.routes import meetings as meeting_routes
 from channelops.settings import Settings
@@ -55,6 +55,7 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     problems.install(app)
+    openapi_errors.install(app)
     app.include_router(health.router, include_in_schema=False)
     app.include_router(health.router, prefix=API_PREFIX)
     for module in (auth, workflows, instances, tasks, users, reports, calendar, channels, kpis, rules):

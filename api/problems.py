@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from workflows.domain.errors import ChannelOpsError, InvalidInput, Problem
 
@@ -51,10 +54,35 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid input", "the request is not valid", kind="invalid-input", errors=errors)
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+def _route_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(app.state, "route_methods", None)
+    if table is None:
+        table = [(compile_path(context.path)[0], frozenset(getattr(context.original_route, "methods", None) or ()))
+                 for context in iter_route_contexts(app.router.routes) if context.path]
+        app.state.route_methods = table
+    return table
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this request's path (Starlette's own 405 names only the
+    methods of the first route that matched the path, although several routes may share it)."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for pattern, route_methods in _route_methods(request.app):
+        if pattern.match(path):
+            methods |= route_methods
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     title = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}.get(exc.status_code, "Error")
-    return problem(exc.status_code, title, str(exc.detail), headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(exc.status_code, title, str(exc.detail), headers=headers or None)
 
 
 async def _data(_: Request, exc: Exception) -> JSONResponse:

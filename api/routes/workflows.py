@@ -80,6 +80,7 @@ async def validate(request: Request, actor: CurrentActor, svc: ServicesDep) -> V
 
 
 @router.post("", response_model=DefinitionView, status_code=201, openapi_extra=YAML_BODY,
+             responses={200: {"model": DefinitionView, "description": "the latest version already has this text"}},
              summary="Publish a new version (422 with every problem if invalid; 200 if the text is already the latest)")
 async def publish(request: Request, response: Response, actor: CurrentActor, svc: ServicesDep) -> DefinitionView:
     source = await _yaml(request)
