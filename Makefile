@@ -3,34 +3,43 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install demo test lint bench clean messages
+.PHONY: install install-dev demo test lint bench clean messages
 
-# The web UI's libraries (htmx, mermaid, chart.js) come from npm, pinned in package-lock.json.
+# What the product needs: the runtime dependencies, and the web UI's libraries (htmx, mermaid,
+# chart.js) from npm, pinned in package-lock.json. `make demo` installs only this.
 $(STAMP): pyproject.toml package-lock.json
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e .
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
+# The test tools on top (pytest, playwright, schemathesis, ruff, mypy...): `make test` adds them.
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/channelops demo
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	./scripts/test
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/engine.py
 
 # After changing a UI string: extract them all and update the zh/en catalogs (then translate the new zh entries).
-messages: $(STAMP)
+messages: $(DEV_STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract -F api/locales/babel.cfg -k gettext --no-location --sort-output -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d api/locales -D messages --no-fuzzy-matching --width 120
