@@ -49,7 +49,8 @@ def test_an_overdue_department_review_escalates_to_the_committee_and_tells_it(
     assert _outbox(svc, "task_escalated") == ["group:committee"] * 3
     assert _outbox(svc, "task_overdue") == ["group:finance", "group:market", "group:sales"]
     with svc.uow(write=False) as uow:
-        moves = uow.conn.execute(select(t.audit_events.c.data).where(t.audit_events.c.action == "task_escalated")).scalars()
+        moves = uow.conn.execute(select(t.audit_events.c.data)
+                                 .where(t.audit_events.c.action == "task_escalated")).scalars()
         assert sorted(move["from"] for move in moves) == ["finance", "market", "sales"]
 
 
