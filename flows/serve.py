@@ -89,6 +89,11 @@ def scheduled() -> list[RunnerDeployment]:
         description="Lays out meeting occurrences and prepares the agendas that have fallen due."))]
 
 
+def served(loops: list[RunnerDeployment]) -> list[RunnerDeployment]:
+    """Every deployment a worker serves: the two loops, the agenda sweep and the two KPI reviews."""
+    return [*loops, *scheduled(), *kpi_deployments()]
+
+
 def seconds_to_next_run(now: datetime) -> float:
     """Seconds from `now` to the next scheduled start on the `ANCHOR` + k * `PERIOD` grid."""
     period = PERIOD.total_seconds()
@@ -114,7 +119,7 @@ def serve_flows() -> None:
     start_loops_now(loops, now=datetime.now(UTC))
     # pause_on_shutdown=False: the deployments are shared by every worker; one stopping must not
     # pause the schedules of the others (or leave them paused after a restart, Prefect issue #16363).
-    serve(*loops, *scheduled(), *kpi_deployments(), pause_on_shutdown=False)
+    serve(*served(loops), pause_on_shutdown=False)
 
 
 if __name__ == "__main__":

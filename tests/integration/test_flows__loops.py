@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import flows.outbox
 import flows.sweeps
 import flows.timers
+from flows.serve import deployments, served
 from tests.support.fixtures import UserFactory
 from workflows.adapters.clock import FixedClock
 from workflows.adapters.notifier import RecordingNotifier
@@ -19,11 +21,12 @@ from workflows.services.records import notify
 from workflows.services.targets import add_target
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def flows_use_the_test_services(svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(flows.sweeps, "build_services", lambda: svc)
 
 
+@pytest.mark.usefixtures("flows_use_the_test_services")
 def test_the_timer_loop_fires_the_due_timers_and_counts_them(svc: Services, clock: FixedClock) -> None:
     for number in range(2):
         inst = start_instance(svc, actor=SYSTEM, workflow="card_escalation",
@@ -37,6 +40,7 @@ def test_the_timer_loop_fires_the_due_timers_and_counts_them(svc: Services, cloc
     assert flows.timers.run_timer_loop.fn(max_seconds=0)["fired"] == 0
 
 
+@pytest.mark.usefixtures("flows_use_the_test_services")
 def test_the_outbox_loop_delivers_the_due_notices_and_counts_them(
     svc: Services, make_user: UserFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,3 +59,9 @@ def test_the_outbox_loop_delivers_the_due_notices_and_counts_them(
 
     assert result == {"passes": 1, "errors": 0, "sent": 1, "retried": 1, "dead": 0}
     assert notifier.urls() == ["json://127.0.0.1:9/up"]
+
+
+def test_a_worker_serves_the_two_loops_the_agendas_and_the_two_kpi_reviews() -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:  # outside any event loop an earlier test left, as a worker
+        names = [d.name for d in pool.submit(lambda: served(deployments())).result()]
+    assert names == ["timers", "outbox", "agendas", "kpi-monthly", "kpi-quarterly"]
