@@ -543,7 +543,8 @@ def profile(directory: Path, instances: int, top: int) -> str:
 
 
 def short_path(filename: str) -> str:
-    for marker in ("/site-packages/", "/work/main/"):
+    """A profiled file's path from its package: from site-packages, or from this checkout's root."""
+    for marker in ("/site-packages/", f"{Path(__file__).resolve().parents[1]}/"):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename

@@ -14,13 +14,13 @@ from workflows.engine.registry import Registry, default_registry
 from workflows.persistence import migrate
 from workflows.persistence.db import make_engine
 from workflows.services.calendar_entries import load_calendar_config
-from workflows.services.context import Services, ShortCache
+from workflows.services.context import EffectContext, Services, ShortCache
 from workflows.services.definitions import publish_shipped
 
 
-def build_registry() -> Registry:
+def build_registry() -> Registry[EffectContext]:
     """Every guard and effect a definition may name."""
-    registry = default_registry()
+    registry: Registry[EffectContext] = default_registry()
     channel_effects.register(registry)
     return registry
 

@@ -11,16 +11,17 @@ from typing import Annotated
 
 import typer
 
-from channelops.bootstrap import build_registry, build_services, prepare_database
+from channelops.bootstrap import build_registry
 from channelops.cli_channels import kpi_app
+from channelops.cli_meetings import agenda
+from channelops.cli_support import fail, services
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
-from workflows.domain.errors import ChannelOpsError, InvalidInput
+from workflows.domain.errors import ChannelOpsError
 from workflows.domain.principals import SYSTEM
 from workflows.domain.validation import validate_source
 from workflows.persistence import migrate
 from workflows.services import definitions, diagrams, users
-from workflows.services.context import Services
 from workflows.services.timers import fire_due_timers
 
 app = typer.Typer(help="channelops: workflows for sales-channel operations.", no_args_is_help=True)
@@ -33,27 +34,7 @@ app.add_typer(workflow_app, name="workflow")
 app.add_typer(user_app, name="user")
 app.add_typer(timers_app, name="timers")
 app.add_typer(kpi_app, name="kpi")
-
-
-@contextmanager
-def services(*, prepare: bool = True) -> Iterator[Services]:
-    """Services for one command: the database migrated and the shipped workflows published."""
-    settings = get_settings()
-    svc = build_services(settings)
-    try:
-        if prepare:
-            prepare_database(svc, settings)
-        yield svc
-    finally:
-        svc.engine.dispose()
-
-
-def fail(error: ChannelOpsError) -> None:
-    typer.echo(f"error: {error.detail}", err=True)
-    if isinstance(error, InvalidInput):
-        for problem in error.problems:
-            typer.echo(f"  {problem}", err=True)
-    raise typer.Exit(1)
+app.command("agenda")(agenda)
 
 
 @db_app.command("upgrade")
@@ -266,15 +247,6 @@ def demo(
         return
     with scheduling(get_settings()):
         uvicorn.run("channelops.server:app_factory", factory=True, host=host, port=port, log_level="info")
-
-
-def _register_meetings() -> None:
-    from channelops.cli_meetings import agenda
-
-    app.command("agenda")(agenda)
-
-
-_register_meetings()
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from channelops.cli_support import fail, services
 from channels import evaluation, kpi_import
 from workflows.domain.errors import ChannelOpsError
 from workflows.domain.principals import SYSTEM, Actor
@@ -31,8 +32,6 @@ def kpi_import_file(file: Annotated[Path, typer.Argument(exists=True, dir_okay=F
     Every row is checked first; if any is bad, nothing is imported and every bad row is listed
     with its line (exit 1). Rows for a channel and month already stored replace them (audited).
     """
-    from channelops.cli import fail, services
-
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with services() as svc, Progress(*columns, transient=True) as bar:
         tasks: dict[str, int] = {}
@@ -59,8 +58,6 @@ def kpi_evaluate(period: Annotated[str, typer.Option("--period", metavar="PERIOD
                                                           "2026-11 (stars, alarms, missing reports)")],
                  as_login: AsLogin = None) -> None:
     """Run the KPI rules for a period; running it again changes nothing."""
-    from channelops.cli import fail, services
-
     with services() as svc:
         try:
             result = evaluation.evaluate_period(svc, actor=_actor(svc, as_login), period=period)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from channelops.cli_support import fail, services
+from channelops.settings import get_settings
 from channels.meetings.agendas import get_agenda, prepare_agenda
 from channels.meetings.rendering import render
 from workflows.domain.errors import ChannelOpsError
@@ -38,8 +40,6 @@ def agenda(
     Generating keeps the decisions already recorded, and sends the agenda and its invitation to the
     attendees through the outbox when it is new or changed (unless --no-send).
     """
-    from channelops.cli import fail, services
-    from channelops.settings import get_settings
 
     chosen = lang.value if lang is not None else get_settings().locale
     try:

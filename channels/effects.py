@@ -14,8 +14,9 @@ from channels.activation import activate_in
 from channels.links import active_instance_id, local_date
 from channels.registry import insert_channel
 from channels.rows import channel_row
-from workflows.engine.registry import EffectContext, Registry
+from workflows.engine.registry import Registry
 from workflows.persistence import tables as t
+from workflows.services.context import EffectContext
 from workflows.services.instances import fire_in
 from workflows.services.records import audit
 from workflows.services.steps import lock_instance
@@ -122,7 +123,7 @@ def exit_channel(ctx: EffectContext) -> None:
             internal=True, comment=f"terminated by card_escalation instance {ctx.instance_id}")
 
 
-def register(registry: Registry) -> None:
+def register(registry: Registry[EffectContext]) -> None:
     """Name the channel effects in `registry` (called by the composition root)."""
     for name, effect in (("activate_channel", activate_channel), ("sync_channel_stage", sync_channel_stage),
                          ("card_none", card_none), ("card_yellow", card_yellow), ("card_red", card_red),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from channels import periods
 from channels import tables as ct
@@ -22,7 +22,6 @@ from channels.thresholds import Thresholds, load
 from channels.views import ImportResult
 from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
 from workflows.domain.principals import Actor
-from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 from workflows.services.records import audit
@@ -139,14 +138,11 @@ def store(svc: Services, uow: UnitOfWork, *, actor: Actor, records: list[dict[st
         bulk_insert(uow, ct.kpi_records, chunk)
         if progress:
             progress("written", min((done + 1) * CHUNK, len(rows)), len(rows))
-    replaced = [{"at": now, "actor_id": actor.id, "actor_login": actor.login, "entity_type": "channel",
-                 "entity_id": str(r["channel_id"]), "instance_id": None, "action": "kpi_replaced", "from_state": None,
-                 "to_state": None, "trigger": None, "comment": f"{source} line {r['line']}",
-                 "data": {"period": r["period"], "from": {m: old[m] for m in METRICS},
-                          "to": {m: r[m] for m in METRICS}}}
-                for r in records if (old := stored.get((r["channel_id"], r["period"]))) is not None]
-    if replaced:  # one audit row per replaced report, written in one batch
-        uow.conn.execute(insert(t.audit_events), replaced)
+    for r in records:  # one audit row per replaced report; the unit of work inserts them in one batch
+        if (old := stored.get((r["channel_id"], r["period"]))) is not None:
+            audit(uow, now=now, actor=actor, entity_type="channel", entity_id=r["channel_id"], action="kpi_replaced",
+                  comment=f"{source} line {r['line']}",
+                  data={"period": r["period"], "from": {m: old[m] for m in METRICS}, "to": {m: r[m] for m in METRICS}})
     months = sorted({r["period"] for r in records})
     result = ImportResult(rows=len(records), created=len(records) - len(stored), replaced=len(stored),
                           late=sum(1 for row in rows if row["late"]), periods=months)

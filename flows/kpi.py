@@ -21,6 +21,7 @@ from prefect.types.entrypoint import EntrypointType
 from channelops.bootstrap import build_services
 from channelops.settings import get_settings
 from channels.evaluation import evaluate_period, last_complete_month, last_complete_quarter
+from flows.sync import synchronous
 from workflows.domain.principals import SYSTEM
 from workflows.services.context import Services
 
@@ -47,14 +48,12 @@ def _evaluate(period: str | None, *, default: Callable[[Services], str]) -> dict
 
 def kpi_deployments() -> list[RunnerDeployment]:
     """The two reviews as cron deployments; one run of each at a time across all workers."""
-    from flows.serve import _sync
-
     settings = get_settings()
     limit = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
     return [
-        _sync(review.to_deployment(name, schedules=[Cron(cron, timezone=settings.timezone)], concurrency_limit=limit,
-                                   tags=["channelops", "kpi"], entrypoint_type=EntrypointType.MODULE_PATH,
-                                   description=text))
+        synchronous(review.to_deployment(name, schedules=[Cron(cron, timezone=settings.timezone)],
+                                         concurrency_limit=limit, tags=["channelops", "kpi"],
+                                         entrypoint_type=EntrypointType.MODULE_PATH, description=text))
         for review, name, cron, text in (
             (evaluate_kpis_monthly, "kpi-monthly", settings.kpi_monthly_cron,
              "Monthly KPI review: star ratings, alarms, missing reports."),

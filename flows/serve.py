@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
 
 from prefect import get_client, serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -28,10 +26,10 @@ from prefect.types.entrypoint import EntrypointType
 from flows.kpi import kpi_deployments
 from flows.meetings import prepare_agendas
 from flows.outbox import dispatch_outbox
+from flows.sync import synchronous
 from flows.timers import run_timer_loop
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 PERIOD = timedelta(minutes=5)
 OVERLAP = timedelta(seconds=30)
 ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
@@ -65,23 +63,15 @@ def wait_for_api(*, timeout: float = 120.0) -> None:
             time.sleep(2)
 
 
-def _sync(value: T | Coroutine[Any, Any, T]) -> T:
-    """Prefect's dual sync/async functions hand back their value when called outside an event loop."""
-    if isinstance(value, Coroutine):
-        value.close()
-        raise RuntimeError("serve the flows from synchronous code, outside an event loop")
-    return value
-
-
 def deployments() -> list[RunnerDeployment]:
     """The timer loop and the outbox loop, each restarted every `PERIOD`."""
     limit = ConcurrencyLimitConfig(limit=LOOPS, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
     every = [Interval(PERIOD, anchor_date=ANCHOR)]
     parameters = {"max_seconds": (PERIOD + OVERLAP).total_seconds()}
     return [
-        _sync(loop.to_deployment(name, schedules=every, concurrency_limit=limit, parameters=parameters,
-                                 tags=["channelops"], entrypoint_type=EntrypointType.MODULE_PATH,
-                                 description=text))
+        synchronous(loop.to_deployment(name, schedules=every, concurrency_limit=limit, parameters=parameters,
+                                       tags=["channelops"], entrypoint_type=EntrypointType.MODULE_PATH,
+                                       description=text))
         for loop, name, text in (
             (run_timer_loop, "timers", "Fires due timers (reminders, due dates, SLA warnings and breaches)."),
             (dispatch_outbox, "outbox", "Delivers the notifications in the outbox."),
@@ -93,10 +83,15 @@ def scheduled() -> list[RunnerDeployment]:
     """Short flows on a schedule: the agenda sweep, hourly (one run at a time across all workers)."""
     limit = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
     # _sync=True: Prefect would hand back a coroutine when it believes an event loop is running here
-    return [_sync(prepare_agendas.to_deployment(
+    return [synchronous(prepare_agendas.to_deployment(
         "agendas", schedules=[Interval(AGENDA_PERIOD, anchor_date=ANCHOR)], concurrency_limit=limit,
         tags=["channelops"], entrypoint_type=EntrypointType.MODULE_PATH, _sync=True,  # type: ignore[call-arg]
         description="Lays out meeting occurrences and prepares the agendas that have fallen due."))]
+
+
+def served(loops: list[RunnerDeployment]) -> list[RunnerDeployment]:
+    """Every deployment a worker serves: the two loops, the agenda sweep and the two KPI reviews."""
+    return [*loops, *scheduled(), *kpi_deployments()]
 
 
 def seconds_to_next_run(now: datetime) -> float:
@@ -109,8 +104,8 @@ def start_loops_now(loops: list[RunnerDeployment], *, now: datetime) -> None:
     """Register `loops` and start one run of each now, lasting until just after the next scheduled one."""
     max_seconds = seconds_to_next_run(now) + OVERLAP.total_seconds()
     for loop in loops:
-        deployment_id = _sync(loop.apply())
-        run = _sync(run_deployment(deployment_id, parameters={"max_seconds": max_seconds}, timeout=0,
+        deployment_id = synchronous(loop.apply())
+        run = synchronous(run_deployment(deployment_id, parameters={"max_seconds": max_seconds}, timeout=0,
                                    as_subflow=False))
         log.info("started %s/%s for %.0f s (flow run %s)", loop.flow_name, loop.name, max_seconds, run.id)
 
@@ -124,7 +119,7 @@ def serve_flows() -> None:
     start_loops_now(loops, now=datetime.now(UTC))
     # pause_on_shutdown=False: the deployments are shared by every worker; one stopping must not
     # pause the schedules of the others (or leave them paused after a restart, Prefect issue #16363).
-    serve(*loops, *scheduled(), *kpi_deployments(), pause_on_shutdown=False)
+    serve(*served(loops), pause_on_shutdown=False)
 
 
 if __name__ == "__main__":

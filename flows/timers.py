@@ -8,31 +8,21 @@ overlap, on one worker or several: `fire_due_timers` claims each timer in its ow
 
 from __future__ import annotations
 
-from collections import Counter
-
 from prefect import flow
 
-from channelops.bootstrap import build_services
-from flows.loop import parent_gone, run_loop
-from workflows.services.calendar_entries import refresh_calendar_if_changed
+from flows.sweeps import sweep_until_deadline
+from workflows.services.context import Services
 from workflows.services.timers import fire_due_timers, next_timer_due
+
+
+def fire_timers(svc: Services) -> dict[str, int]:
+    """One sweep of the due timers, counted by outcome."""
+    result = fire_due_timers(svc)
+    return {"fired": result.fired, "cancelled": result.cancelled, "failed": result.failed}
 
 
 @flow(name="run-timer-loop", log_prints=False)
 def run_timer_loop(max_seconds: float = 300.0, poll_seconds: float = 1.0) -> dict[str, int]:
     """Fire due timers for `max_seconds`; returns how many fired, were cancelled and failed."""
-    svc = build_services()
-    totals: Counter[str] = Counter()
-
-    def sweep() -> int:
-        refresh_calendar_if_changed(svc)  # company days changed by another process
-        result = fire_due_timers(svc)
-        totals.update(fired=result.fired, cancelled=result.cancelled, failed=result.failed)
-        return result.fired + result.cancelled + result.failed
-
-    try:
-        stats = run_loop(sweep=sweep, next_due=lambda: next_timer_due(svc), now=svc.clock.now,
-                         max_seconds=max_seconds, poll_seconds=poll_seconds, stop=parent_gone())
-    finally:
-        svc.engine.dispose()
-    return {"passes": stats.passes, "errors": stats.errors, **totals}
+    return sweep_until_deadline(sweep=fire_timers, next_due=next_timer_due, max_seconds=max_seconds,
+                                poll_seconds=poll_seconds)

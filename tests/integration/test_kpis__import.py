@@ -117,6 +117,7 @@ def test_reimporting_a_period_replaces_it_and_audits_old_and_new_values(svc: Ser
     assert row["sales_actual"] == 120
     [replaced] = f.rows(svc, t.audit_events, t.audit_events.c.action == "kpi_replaced")
     assert (replaced["data"]["from"]["sales_actual"], replaced["data"]["to"]["sales_actual"]) == (90, 120)
+    assert (replaced["entity_type"], replaced["entity_id"]) == ("channel", str(a.id))
 
 
 def test_without_a_target_the_channels_own_then_its_types_target_applies(svc: Services) -> None:

@@ -81,6 +81,18 @@ def test_a_local_smtp_server_receives_the_task_opened_mail_of_an_onboarding_subm
     assert "对象：渠道 C-9" in mail.body and "截止时间：" in mail.body
 
 
+def test_a_mail_is_plain_text_so_markup_in_a_comment_arrives_as_written_and_never_as_html(
+        svc: Services, make_user: UserFactory) -> None:
+    user = make_user()
+    with SmtpReceiver() as smtp:
+        target(svc, user, smtp.url(to="user@example.com"), kind="email", locale="en")
+        queue(svc, f"user:{user.id}", template="changes_requested", comment="<script>alert(1)</script> & <b>x</b>")
+        assert dispatch_outbox(svc, notifier=AppriseNotifier()) == DispatchResult(sent=1)
+    (mail,) = smtp.mails
+    assert mail.html == ""  # apprise's default for e-mail is HTML: it would pass the markup through
+    assert "Comment: <script>alert(1)</script> & <b>x</b>" in mail.body
+
+
 def test_a_json_webhook_receives_the_rendered_title_and_body_in_the_targets_locale(
         svc: Services, make_user: UserFactory) -> None:
     user = make_user("sales")

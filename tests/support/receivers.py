@@ -28,6 +28,7 @@ class Mail:
     recipients: list[str]
     subject: str
     body: str
+    html: str = ""  # the HTML alternative, when the mail has one
 
 
 class SmtpReceiver:
@@ -45,8 +46,10 @@ class SmtpReceiver:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        html = message.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
         self.mails.append(Mail(sender=envelope.mail_from, recipients=list(envelope.rcpt_tos),
-                               subject=str(message["Subject"]), body=part.get_content() if part else ""))
+                               subject=str(message["Subject"]), body=part.get_content() if part else "",
+                               html=html.get_content() if html else ""))
         return "250 Message accepted for delivery"
 
     def __enter__(self) -> SmtpReceiver:

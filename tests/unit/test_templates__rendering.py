@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.adapters.templates import TEMPLATES, render
+from workflows.adapters.templates import MESSAGES, message_names, render
 from workflows.services.outbox import with_link
 
 ROOT = Path(__file__).resolve().parents[2] / "workflows"
@@ -29,17 +29,17 @@ def written_template_names() -> set[str]:
 
 
 def test_every_template_the_code_and_definitions_write_has_a_text_in_both_languages() -> None:
-    names = written_template_names()
+    names, texts = written_template_names(), message_names()
     assert len(names) >= 16
-    assert names - set(TEMPLATES) == set()
-    assert all(set(TEMPLATES[name]) == {"zh", "en"} for name in TEMPLATES)
+    assert names - set(texts) == set()
+    assert all(texts[name] == {"zh", "en"} for name in texts)
 
 
-@pytest.mark.parametrize("name", sorted(n for n in TEMPLATES if not n.startswith(("meeting_", "kpi_"))))
+@pytest.mark.parametrize("name", sorted(n for n in message_names() if not n.startswith(("meeting_", "kpi_"))))
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_each_template_renders_every_placeholder_from_a_full_payload(name: str, locale: str) -> None:
     title, body = render(name, PAYLOAD, locale)
-    assert "$" not in title + body and "—" not in title
+    assert "$" not in title + body and "{" not in title + body and "—" not in title
     assert ("渠道入驻审核" if locale == "zh" else "Channel onboarding") in title
     assert "#42" in title and body
 
@@ -95,11 +95,11 @@ MEETING = {"meeting_id": 3, "meeting_title_zh": "跨部门联席会议", "meetin
            "summary_zh": "时间: 2026-12-01 10:00", "summary_en": "When: 2026-12-01 10:00"}
 
 
-@pytest.mark.parametrize("name", sorted(n for n in TEMPLATES if n.startswith("meeting_")))
+@pytest.mark.parametrize("name", sorted(n for n in message_names() if n.startswith("meeting_")))
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_each_meeting_template_renders_every_placeholder_from_a_meeting_payload(name: str, locale: str) -> None:
     title, body = render(name, MEETING, locale)
-    assert "$" not in title + body and "—" not in title
+    assert "$" not in title + body and "{" not in title + body and "—" not in title
     assert ("跨部门联席会议" if locale == "zh" else "Cross-department joint meeting") in title
     assert "2026-12-01 10:00" in title and body
 
@@ -132,3 +132,21 @@ def test_a_missing_monthly_report_names_the_channel_and_the_month() -> None:
     payload = {"subject_type": "channel", "subject_id": "GZ-007", "period": "2026-10"}
     assert render("kpi_report_missing", payload, "en")[0] == "Monthly KPI report missing: channel GZ-007 (2026-10)"
     assert render("kpi_report_missing", payload, "zh")[0] == "KPI 月度数据未上报：渠道 GZ-007（2026-10）"
+
+
+def test_the_texts_live_in_one_file_per_language_for_translators() -> None:
+    assert sorted(path.name for path in MESSAGES.glob("*.txt")) == ["en.txt", "zh.txt"]
+    zh = (MESSAGES / "zh.txt").read_text(encoding="utf-8")
+    assert "{% block task_opened %}\n新待办：{{ task }}（{{ ref }}）" in zh
+
+
+def test_markup_and_template_syntax_in_values_reach_the_plain_text_as_written() -> None:
+    payload = {**PAYLOAD, "task": "<script>alert(1)</script>", "comment": "{{ 7 * 7 }} {% if x %}"}
+    title, body = render("task_opened", payload, "en")
+    assert title == "New task: <script>alert(1)</script> (Channel onboarding #42)"
+    assert "Comment: {{ 7 * 7 }} {% if x %}" in body
+
+
+def test_a_value_of_several_lines_stays_in_its_place() -> None:
+    _, body = render("changes_requested", {**PAYLOAD, "comment": "first\n\nthird"}, "en")
+    assert "Comment: first\n\nthird\nDue: 2026-11-26 17:00 (Asia/Shanghai)" in body

@@ -110,7 +110,10 @@ class AppriseNotifier:
                 AttachMemory(content=a.content, name=a.filename,  # type: ignore[no-untyped-call]
                              mimetype=a.content_type.partition(";")[0].strip() or "application/octet-stream")
                 for a in attachments])
-        with sender.notify(body=body, title=title, timeout=self.timeout, attach=attach) as result:
+        # the texts are plain: apprise escapes them for targets that take HTML (an e-mail's HTML part)
+        # instead of passing a comment's markup through as HTML
+        with sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT, timeout=self.timeout,
+                           attach=attach) as result:
             if not result:
                 reasons = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
                 raise DeliveryError("; ".join(dict.fromkeys(reasons)) or f"apprise reported {result.status.name}")

@@ -47,7 +47,7 @@ class _BoundGuard:
 class CompiledWorkflow:
     """Everything the engine needs about one published definition version, computed once."""
 
-    def __init__(self, *, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry):
+    def __init__(self, *, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry[Any]):
         self.definition_id = definition_id
         self.version = version
         self.definition = definition
@@ -129,7 +129,7 @@ class CompiledWorkflow:
         return [name for name in self.machine.get_triggers(state) if (name, state) in self.by_trigger_source]
 
 
-def compile_definition(*, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry
+def compile_definition(*, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry[Any]
                        ) -> CompiledWorkflow:
     return CompiledWorkflow(definition_id=definition_id, version=version, definition=definition, registry=registry)
 

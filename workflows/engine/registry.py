@@ -1,17 +1,21 @@
-"""Guards and effects by name. Definitions name them; validation checks the names exist."""
+"""Guards and effects by name. Definitions name them; validation checks the names exist.
+
+The engine defines what a guard sees (`GuardContext`: pure data). What an effect sees is the
+service layer's business (a unit of work, the services): `Registry` is generic in it, so the
+engine knows nothing of persistence (see `workflows.services.context.EffectContext`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 from workflows.domain.principals import Actor
 from workflows.domain.validation import Vocabulary
 
-if TYPE_CHECKING:
-    from workflows.persistence.uow import UnitOfWork
+C = TypeVar("C")
 
 
 @dataclass(frozen=True)
@@ -26,37 +30,20 @@ class GuardContext:
     args: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class EffectContext:
-    """An effect runs inside the step's transaction; it must not commit."""
-
-    uow: UnitOfWork
-    services: Any
-    actor: Actor
-    instance_id: int
-    workflow: str
-    subject_type: str | None
-    subject_id: str | None
-    state: str
-    data: Mapping[str, Any]
-    now: datetime
-
-
 Guard = Callable[[GuardContext], bool]
-Effect = Callable[[EffectContext], None]
 
 
-class Registry:
-    """Named guards and effects. Built once in the composition root, then only read."""
+class Registry(Generic[C]):
+    """Named guards, and named effects that take a `C`. Built once in the composition root, then only read."""
 
     def __init__(self) -> None:
         self.guards: dict[str, Guard] = {}
-        self.effects: dict[str, Effect] = {}
+        self.effects: dict[str, Callable[[C], None]] = {}
 
     def guard(self, name: str, fn: Guard) -> None:
         self.guards[name] = fn
 
-    def effect(self, name: str, fn: Effect) -> None:
+    def effect(self, name: str, fn: Callable[[C], None]) -> None:
         self.effects[name] = fn
 
     def vocabulary(self, groups: frozenset[str] = frozenset()) -> Vocabulary:
@@ -75,8 +62,9 @@ def data_has(ctx: GuardContext) -> bool:
     return all(merged.get(name) not in (None, "", [], {}) for name in ctx.args.get("fields", []))
 
 
-def default_registry() -> Registry:
-    registry = Registry()
+def default_registry() -> Registry[Any]:
+    """The engine's own guards; no effects (those act on data the engine does not know)."""
+    registry: Registry[Any] = Registry()
     registry.guard("entered_state_within", entered_state_within)
     registry.guard("data_has", data_has)
     return registry

@@ -1,13 +1,14 @@
-"""The services' dependencies, built once by the composition root (`channelops.bootstrap`)."""
+"""The services' dependencies, built once by the composition root (`channelops.bootstrap`), and what
+an effect sees when a step runs it."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, select
@@ -70,7 +71,7 @@ class Services:
     engine: Engine
     clock: Clock
     calendar: BusinessCalendar
-    registry: Registry
+    registry: Registry[EffectContext]
     # The configured calendar without the company calendar entries (default: `calendar.config`).
     calendar_base: CalendarConfig | None = None
     # Where people reach the web UI (CHANNELOPS_PUBLIC_URL); notification links start with it.
@@ -151,3 +152,19 @@ class Services:
         if duration.unit == "days":
             return duration.amount * self.calendar.working_day_length()
         return duration.calendar_delta()
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    """What an effect sees. It runs inside the step's transaction (`uow`) and must not commit."""
+
+    uow: UnitOfWork
+    services: Services
+    actor: Actor
+    instance_id: int
+    workflow: str
+    subject_type: str | None
+    subject_id: str | None
+    state: str
+    data: Mapping[str, Any]
+    now: datetime

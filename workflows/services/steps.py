@@ -17,11 +17,10 @@ from workflows.domain.definition import NotificationDef, TaskDef
 from workflows.domain.errors import ConcurrentUpdate, NotFound
 from workflows.domain.principals import Actor
 from workflows.engine.compiled import CompiledWorkflow
-from workflows.engine.registry import EffectContext
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services import sla
-from workflows.services.context import Services
+from workflows.services.context import EffectContext, Services
 from workflows.services.records import audit, notify, recipients_for
 from workflows.services.views import InstanceSummary
 
