@@ -43,7 +43,7 @@ def _attends(actor: Actor, obj: object) -> bool:
 
 
 CHANNEL_MANAGER = role("channel_manager")
-MANAGER_OF_CHANNEL = Grant("the channel's manager", _manages)
+MANAGER_OF_CHANNEL = Grant("the channel's manager (with role channel_manager)", _manages)
 COMMITTEE = Grant("the committee (group or role)", lambda actor, _: actor.in_group("committee")
                   or "committee" in actor.roles)
 VIEWER = role("viewer")
@@ -61,6 +61,7 @@ class ChannelAction(StrEnum):
     RUN_KPI_RULES = "run_kpi_rules"
     READ_KPI_RESULTS = "read_kpi_results"
     EDIT_THRESHOLDS = "edit_thresholds"
+    READ_MEETING_LIST = "read_meeting_list"
     READ_MEETING = "read_meeting"
     ORGANISE_MEETINGS = "organise_meetings"
     DECIDE_MEETING_ITEM = "decide_meeting_item"
@@ -78,6 +79,7 @@ RULES: dict[str, Rule] = {
     ChannelAction.RUN_KPI_RULES: Rule("run the KPI rules of a period", OPERATOR),
     ChannelAction.READ_KPI_RESULTS: Rule("read alarms, stars, suggestions, report flags", READER),
     ChannelAction.EDIT_THRESHOLDS: Rule("change the rule thresholds", OPERATOR),
+    ChannelAction.READ_MEETING_LIST: Rule("list the meetings one may read (each as `read_meeting` says)", READER),
     ChannelAction.READ_MEETING: Rule("read a meeting, its agenda and minutes",
                                      (SYSTEM, ADMIN, COMMITTEE, VIEWER, ATTENDEE)),
     ChannelAction.ORGANISE_MEETINGS: Rule("set up and change meetings, prepare agendas", (*OPERATOR, COMMITTEE)),

@@ -209,14 +209,19 @@ def require(actor: Actor, action: Action, obj: object = None, *, message: str | 
     POLICY.require(actor, action, obj, message=message)
 
 
+def _cell(grant: Grant, rule: Rule) -> str:
+    if grant in rule.who:
+        return "yes"
+    return "if named" if NAMED in rule.who else "no"
+
+
 def markdown(policy: Policy, *, actions: Iterable[str] | None = None) -> str:
     """The table as Markdown: one row per action, what it covers, system, admin, who else, who never."""
     lines = ["| action | covers | system | admin | who else may | never |", "|---|---|---|---|---|---|"]
     for name in actions if actions is not None else policy.rules:
         rule = policy.rules[name]
         others = [g.title for g in rule.who if g not in (SYSTEM, ADMIN)]
-        cells = [f"`{name}`", rule.covers, "yes" if SYSTEM in rule.who else "no",
-                 "yes" if ADMIN in rule.who else "no", ", ".join(others) or "—",
+        cells = [f"`{name}`", rule.covers, _cell(SYSTEM, rule), _cell(ADMIN, rule), ", ".join(others) or "—",
                  ", ".join(g.title for g in rule.unless) or "—"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
