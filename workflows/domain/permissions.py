@@ -168,28 +168,20 @@ class Policy:
     messages: Mapping[str, str]
 
     def allows(self, actor: Actor, action: str, obj: object = None) -> bool:
-        return self.refusal(actor, action, obj) is None
-
-    def refusal(self, actor: Actor, action: str, obj: object = None) -> str | None:
-        """Why `actor` may not do `action` on `obj`, or None when they may."""
         rule = self.rules[action]
-        for grant in rule.unless:
-            if grant(actor, obj):
-                return grant.refusal or f"{grant.title} may not {action.replace('_', ' ')}"
-        if any(grant(actor, obj) for grant in rule.who):
-            return None
-        return self.messages.get(action) or f"you may not {action.replace('_', ' ')}"
+        return not any(grant(actor, obj) for grant in rule.unless) and any(grant(actor, obj) for grant in rule.who)
 
     def require(self, actor: Actor, action: str, obj: object = None, *, message: str | None = None) -> None:
         """Raise PermissionDenied (HTTP 403) unless `actor` may do `action` on `obj`.
 
-        `message` replaces the table's refusal (not an `unless` grant's own, which says why)."""
+        The refusal says why: an `unless` grant's own message, else `message`, else the table's."""
         rule = self.rules[action]
-        refused = self.refusal(actor, action, obj)
-        if refused is not None:
-            if message is not None and not any(grant(actor, obj) for grant in rule.unless):
-                refused = message
-            raise PermissionDenied(refused)
+        words = action.replace("_", " ")
+        veto = next((grant for grant in rule.unless if grant(actor, obj)), None)
+        if veto is not None:
+            raise PermissionDenied(veto.refusal or f"{veto.title} may not {words}")
+        if not any(grant(actor, obj) for grant in rule.who):
+            raise PermissionDenied(message or self.messages.get(action) or f"you may not {words}")
 
     def extended(self, rules: Mapping[str, Rule], messages: Mapping[str, str]) -> Policy:
         """This table with another layer's actions added (an action is defined once)."""
