@@ -66,7 +66,8 @@ def _user_id(text: str) -> int | None:
 
 def _owner(*, owner_type: str, owner: str) -> UserRef:
     """Whose a target is, for the permission table (a group's target is no user's)."""
-    return UserRef(_user_id(owner) if owner_type == "user" else None)
+    user_id = _user_id(owner)
+    return UserRef(user_id if owner_type == "user" and str(user_id) == owner else None)
 
 
 def _problems(uow: UnitOfWork, *, owner_type: str, owner: str, kind: str, url: str,
