@@ -17,6 +17,7 @@ from channels import periods
 from channels import tables as ct
 from channels.definitions import publish_channel_definitions
 from channels.links import local_date
+from channels.permissions import ChannelAction, require
 from channels.rules.alarms import evaluate_alarms
 from channels.rules.cards import evaluate_cards
 from channels.rules.lifecycle import suggest
@@ -24,7 +25,7 @@ from channels.rules.reports import flag_missing
 from channels.rules.stars import rate_month
 from channels.thresholds import load
 from channels.views import EvaluationResult
-from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.domain.errors import InvalidInput, Problem
 from workflows.domain.principals import Actor
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -40,8 +41,7 @@ def _active_channels(uow: UnitOfWork) -> list[int]:
 
 def evaluate_period(svc: Services, *, actor: Actor, period: str) -> EvaluationResult:
     """Run the rules of `period` (admins and the system only); returns what happened, by kind."""
-    if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only an administrator may run the KPI rules")
+    require(actor, ChannelAction.RUN_KPI_RULES)
     period = period.strip()
     if not (periods.is_month(period) or periods.is_quarter(period)):
         raise InvalidInput("bad period", [Problem("period", "expected a month YYYY-MM or a quarter YYYY-Qn")])

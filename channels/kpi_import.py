@@ -18,9 +18,10 @@ from channels import tables as ct
 from channels.bulk import bulk_insert
 from channels.kpi_files import RawRow, month_text, number, read_rows
 from channels.links import local_date
+from channels.permissions import ChannelAction, ChannelRef, allows, require
 from channels.thresholds import Thresholds, load
 from channels.views import ImportResult
-from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.domain.errors import InvalidInput, Problem
 from workflows.domain.principals import Actor
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -33,10 +34,6 @@ LIMITS: dict[str, tuple[float, float]] = {
     "on_time_rate": (0.0, 100.0), "return_rate": (0.0, 100.0), "activity": (0.0, 1e9)}
 MAX_PROBLEMS = 5000
 CHUNK = 5000
-
-
-def may_import(actor: Actor) -> bool:
-    return actor.is_admin or actor.is_system or "channel_manager" in actor.roles
 
 
 def _channels(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
@@ -76,7 +73,7 @@ def _check_one(raw: RawRow, *, known: Mapping[str, dict[str, Any]], limits: Thre
         problems.append(Problem("channel_code", "is empty", line=line))
     elif channel is None:
         problems.append(Problem("channel_code", f"unknown channel {code!r}", line=line))
-    elif not (actor.is_admin or actor.is_system or channel["manager_id"] == actor.id):
+    elif not allows(actor, ChannelAction.REPORT_CHANNEL_KPIS, ChannelRef(manager_id=channel["manager_id"])):
         problems.append(Problem("channel_code", f"you do not manage channel {code!r}", line=line))
     raw_period = values.get("period")
     try:
@@ -163,8 +160,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 def import_rows(svc: Services, *, actor: Actor, rows: Sequence[RawRow], source: str,
                 progress: Progress | None = None) -> ImportResult:
     """Check every row, then store them all in one transaction, or raise InvalidInput listing every bad row."""
-    if not may_import(actor):
-        raise PermissionDenied("only administrators and channel managers may report KPIs")
+    require(actor, ChannelAction.REPORT_KPIS)
     if not rows:
         raise InvalidInput("nothing to import", [Problem("rows", "no data rows")])
     now = svc.clock.now()
@@ -185,8 +181,7 @@ def import_rows(svc: Services, *, actor: Actor, rows: Sequence[RawRow], source: 
 def import_file(svc: Services, *, actor: Actor, data: bytes, filename: str | None = None,
                 progress: Progress | None = None) -> ImportResult:
     """Import a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file of monthly KPI rows."""
-    if not may_import(actor):
-        raise PermissionDenied("only administrators and channel managers may report KPIs")
+    require(actor, ChannelAction.REPORT_KPIS)
     return import_rows(svc, actor=actor, rows=read_rows(data, filename=filename), source=filename or "upload",
                        progress=progress)
 

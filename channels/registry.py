@@ -15,10 +15,11 @@ from sqlalchemy.sql import ColumnElement
 
 from channels import tables as ct
 from channels.activation import activate_in
+from channels.permissions import ChannelAction, ChannelRef, allows, require
 from channels.rows import channel_row
 from channels.tables import CARDS, CHANNEL_TYPES, STAGES
 from channels.views import ChannelPage, ChannelView
-from workflows.domain.errors import Conflict, InvalidInput, PermissionDenied, Problem
+from workflows.domain.errors import Conflict, InvalidInput, Problem
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
@@ -28,15 +29,6 @@ from workflows.services.records import audit
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 REGION = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 EDITABLE = ("name", "type", "region", "contacts", "monthly_target", "manager_id")
-
-
-def is_channel_manager(actor: Actor) -> bool:
-    return "channel_manager" in actor.roles
-
-
-def may_change(actor: Actor, channel: Mapping[str, Any]) -> bool:
-    return actor.is_admin or actor.is_system or (
-        is_channel_manager(actor) and actor.id is not None and channel["manager_id"] == actor.id)
 
 
 def _problems(uow: UnitOfWork, values: Mapping[str, Any]) -> list[Problem]:
@@ -90,16 +82,16 @@ def create_channel(svc: Services, *, actor: Actor, values: Mapping[str, Any],
     `activate=True` (administrators: a channel that already operates) activates it at once in
     `introduction` and starts its lifecycle.
     """
-    if not (actor.is_admin or is_channel_manager(actor)):
-        raise PermissionDenied("only administrators and channel managers may register channels")
+    require(actor, ChannelAction.REGISTER_CHANNEL)
     values = dict(values)
-    if not actor.is_admin:
-        if values.get("manager_id") not in (None, actor.id):
-            raise PermissionDenied("a channel manager may only register channels they manage")
-        values["manager_id"] = actor.id
+    if values.get("manager_id") not in (None, actor.id):
+        require(actor, ChannelAction.ASSIGN_CHANNEL_MANAGER,
+                message="a channel manager may only register channels they manage")
+    if values.get("manager_id") is None and not allows(actor, ChannelAction.ASSIGN_CHANNEL_MANAGER):
+        values["manager_id"] = actor.id  # a channel manager manages the channels they register
     activate = bool(values.pop("activate", False))
-    if activate and not actor.is_admin:
-        raise PermissionDenied("only an administrator may register a channel as already active")
+    if activate:
+        require(actor, ChannelAction.REGISTER_ACTIVE_CHANNEL)
     now = svc.clock.now()
     with svc.uow() as uow:
         row = insert_channel(uow, actor=actor, values=values, now=now, comment=comment)
@@ -119,10 +111,10 @@ def update_channel(svc: Services, *, actor: Actor, channel_id: int, changes: Map
     now = svc.clock.now()
     with svc.uow() as uow:
         row = channel_row(uow, channel_id, lock=True)
-        if not may_change(actor, row):
-            raise PermissionDenied(f"you may not change channel {channel_id}")
-        if "manager_id" in changes and changes["manager_id"] != row["manager_id"] and not actor.is_admin:
-            raise PermissionDenied("only an administrator may hand a channel to another manager")
+        require(actor, ChannelAction.CHANGE_CHANNEL, ChannelRef(manager_id=row["manager_id"]),
+                message=f"you may not change channel {channel_id}")
+        if "manager_id" in changes and changes["manager_id"] != row["manager_id"]:
+            require(actor, ChannelAction.ASSIGN_CHANNEL_MANAGER)
         if problems := _problems(uow, changes):
             raise InvalidInput("the change is not valid", problems)
         diff = {key: value for key, value in changes.items() if row[key] != value}

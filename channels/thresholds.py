@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from channels import tables as ct
+from channels.permissions import ChannelAction, require
 from channels.tables import CHANNEL_TYPES
-from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.domain.errors import InvalidInput, Problem
 from workflows.domain.principals import Actor
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -93,8 +94,7 @@ def problems_in(values: Mapping[str, Any]) -> list[Problem]:
 def update_thresholds(svc: Services, *, actor: Actor, values: Mapping[str, Any],
                       comment: str | None = None) -> dict[str, Any]:
     """Change some thresholds (admins only); each change is audited with its old and new value."""
-    if not actor.is_admin:
-        raise PermissionDenied("only an administrator may change the rule thresholds")
+    require(actor, ChannelAction.EDIT_THRESHOLDS)
     if problems := problems_in(values):
         raise InvalidInput("the thresholds are not valid", problems)
     now = svc.clock.now()

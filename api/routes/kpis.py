@@ -8,9 +8,10 @@ from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentActor, ServicesDep
-from channels import evaluation, kpi_import, queries
+from channels import evaluation, kpi_import, permissions, queries
+from channels.permissions import ChannelAction
 from channels.views import AlarmView, EvaluationResult, ImportResult, ReportFlagView, StarView, SuggestionView
-from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.domain.errors import InvalidInput, Problem
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -53,8 +54,7 @@ def report(body: KpiBatch, actor: CurrentActor, svc: ServicesDep) -> ImportResul
              summary="Import a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file; 422 lists every bad line")
 def import_file(file: Annotated[UploadFile, File(description="CSV or XLSX")], actor: CurrentActor,
                 svc: ServicesDep) -> ImportResult:
-    if not kpi_import.may_import(actor):
-        raise PermissionDenied("only administrators and channel managers may report KPIs")
+    permissions.require(actor, ChannelAction.REPORT_KPIS)  # before a file is read
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("the file is too large", [Problem("file", "at most 20 MB: split it")])

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import CurrentActor, ServicesDep
 from api.schemas import ValidationReport
-from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.domain import permissions
+from workflows.domain.errors import InvalidInput, Problem
+from workflows.domain.permissions import Action
 from workflows.services import definitions, diagrams
 from workflows.services.views import DefinitionView
 
@@ -71,8 +73,7 @@ def list_workflows(_: CurrentActor, svc: ServicesDep) -> list[DefinitionView]:
 
 @router.post("/validate", response_model=ValidationReport, openapi_extra=YAML_BODY, summary="Check a definition")
 async def validate(request: Request, actor: CurrentActor, svc: ServicesDep) -> ValidationReport:
-    if not actor.is_admin:
-        raise PermissionDenied("only an admin may validate workflow definitions")
+    permissions.require(actor, Action.VALIDATE_DEFINITION)
     source = await _yaml(request)
     result = await anyio.to_thread.run_sync(definitions.validate_definition, svc, source)
     errors = [{"path": p.path, "message": p.message, "line": p.line} for p in result.problems]

@@ -13,8 +13,9 @@ from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.inbox_views import workflow_titles
 from channels import kpi_import, queries, registry
+from channels.permissions import ChannelAction
 from channels.tables import CARDS, CHANNEL_TYPES, STAGES
-from workflows.domain.errors import InvalidInput, PermissionDenied, Problem
+from workflows.domain.errors import InvalidInput, Problem
 
 router = APIRouter(prefix="/channels")
 ChannelId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -39,8 +40,7 @@ def channels(ui: UiDep, type: Text = "", region: Text = "", stage: Text = "", ca
 
 
 def _importer(ui: Ui) -> None:
-    if not kpi_import.may_import(ui.user):
-        raise PermissionDenied("only administrators and channel managers may report KPIs")
+    ui.allowed(ChannelAction.REPORT_KPIS)  # before a file is read
 
 
 @router.get("/kpis/import")

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from api.ui import i18n, session
 from api.ui.format import Formatter
 from channelops.settings import Settings
+from channels import permissions
 from workflows.domain.errors import PermissionDenied, Unauthenticated
 from workflows.domain.principals import Actor
 from workflows.services import auth
@@ -50,10 +51,13 @@ class Ui:
             raise Unauthenticated("log in first")
         return self.actor
 
-    @property
-    def admin(self) -> Actor:
-        if not self.user.is_admin:
-            raise PermissionDenied("only an admin may open this page")
+    def may(self, action: str, obj: object = None) -> bool:
+        """Whether to show what `action` needs (templates: `ui.may('publish_definition')`)."""
+        return self.actor is not None and permissions.allows(self.actor, action, obj)
+
+    def allowed(self, action: str, obj: object = None) -> Actor:
+        """The signed-in user, if they may do `action` (PermissionDenied otherwise)."""
+        permissions.require(self.user, action, obj)
         return self.user
 
     @property

@@ -12,6 +12,7 @@ from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import diagram
 from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.permissions import Action
 from workflows.domain.validation import raw_name
 from workflows.services import definitions
 
@@ -30,7 +31,7 @@ transitions:
 
 @router.get("")
 def admin_workflows(ui: UiDep) -> Response:
-    ui.admin  # noqa: B018 (admins only)
+    ui.allowed(Action.PUBLISH_DEFINITION)
     found = definitions.list_definitions(ui.svc)
     versions = {d.name: definitions.list_versions(ui.svc, name=d.name) for d in found}
     return render.html(ui, "admin_workflows.html", definitions=found, versions=versions)
@@ -39,21 +40,21 @@ def admin_workflows(ui: UiDep) -> Response:
 @router.get("/editor")
 def editor(ui: UiDep, name: Annotated[str, Query(max_length=100)] = "",
            version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
-    ui.admin  # noqa: B018
+    ui.allowed(Action.PUBLISH_DEFINITION)
     source = definitions.get_definition(ui.svc, name=name, version=version).source if name else NEW
     return render.html(ui, "editor.html", source=source, editing=name, **_feedback(ui, source))
 
 
 @router.post("/check")
 def check(ui: PostDep, source: Source) -> Response:
-    ui.admin  # noqa: B018
+    ui.allowed(Action.VALIDATE_DEFINITION)
     return render.html(ui, "_editor_feedback.html", **_feedback(ui, source))
 
 
 @router.post("/publish")
 def publish(ui: PostDep, source: Source) -> Response:
     try:
-        view = definitions.publish_definition(ui.svc, actor=ui.admin, source=source)
+        view = definitions.publish_definition(ui.svc, actor=ui.allowed(Action.PUBLISH_DEFINITION), source=source)
     except InvalidInput:
         return render.html(ui, "editor.html", status=422, source=source, editing=raw_name(source) or "",
                            **_feedback(ui, source))

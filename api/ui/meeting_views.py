@@ -10,8 +10,8 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, UiDep
 from channels.meetings import agendas, decisions, series
-from channels.meetings.access import is_committee
 from channels.meetings.rendering import render as render_agenda
+from channels.permissions import ChannelAction
 
 router = APIRouter(prefix="/meetings")
 MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -27,9 +27,9 @@ def meetings(ui: UiDep) -> Response:
 def meeting(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None, decided: str = "",
             prepared: str = "") -> Response:
     agenda = agendas.get_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
-    organiser = is_committee(ui.user) or ui.user.is_admin
     return render.html(ui, "meeting.html", agenda=agenda, m=agenda.meeting, occ=agenda.occurrence,
-                       committee=is_committee(ui.user), organiser=organiser, decided=decided, prepared=prepared)
+                       committee=ui.may(ChannelAction.DECIDE_MEETING_ITEM),
+                       organiser=ui.may(ChannelAction.ORGANISE_MEETINGS), decided=decided, prepared=prepared)
 
 
 @router.get("/{meeting_id}/agenda.ics")

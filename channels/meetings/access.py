@@ -1,4 +1,6 @@
-"""Who may read a meeting, who may change it, and who is invited (groups resolved to their members)."""
+"""A meeting as the permission table sees it, and who is invited (groups resolved to their members).
+
+Who may read, organise or decide: `channels/permissions.py`."""
 
 from __future__ import annotations
 
@@ -7,37 +9,23 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflows.domain.errors import PermissionDenied
+from channels.permissions import ChannelAction, MeetingRef, allows, require
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 
 
-def is_committee(actor: Actor) -> bool:
-    return actor.in_group("committee") or "committee" in actor.roles
+def meeting_ref(meeting: Mapping[str, Any]) -> MeetingRef:
+    return MeetingRef(attendee_users=meeting["attendee_users"], attendee_groups=meeting["attendee_groups"])
 
 
 def may_read(actor: Actor, meeting: Mapping[str, Any]) -> bool:
-    """Attendees (by user or by group), the committee, admins, auditors (viewers read everything)."""
-    return (actor.is_admin or actor.is_system or is_committee(actor) or "viewer" in actor.roles
-            or (actor.id is not None and actor.id in meeting["attendee_users"])
-            or bool(actor.groups & set(meeting["attendee_groups"])))
+    return allows(actor, ChannelAction.READ_MEETING, meeting_ref(meeting))
 
 
 def require_read(actor: Actor, meeting: Mapping[str, Any]) -> None:
-    if not may_read(actor, meeting):
-        raise PermissionDenied(f"only the attendees of meeting {meeting['id']}, the committee and admins may read it")
-
-
-def require_organiser(actor: Actor) -> None:
-    """Meetings are set up and their agendas prepared by the committee or an admin (or the system)."""
-    if not (actor.is_admin or actor.is_system or is_committee(actor)):
-        raise PermissionDenied("only the committee or an admin may organise meetings")
-
-
-def require_committee(actor: Actor) -> None:
-    if not is_committee(actor):
-        raise PermissionDenied("only committee members may record a meeting's decisions")
+    require(actor, ChannelAction.READ_MEETING, meeting_ref(meeting),
+            message=f"only the attendees of meeting {meeting['id']}, the committee, auditors and admins may read it")
 
 
 def attendee_rows(uow: UnitOfWork, meeting: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -22,10 +22,11 @@ from sqlalchemy import select, update
 
 from channels.meetings import builder, distribution
 from channels.meetings import tables as m
-from channels.meetings.access import require_organiser, require_read
+from channels.meetings.access import require_read
 from channels.meetings.reading import agenda_view, choose_occurrence
 from channels.meetings.series import lay_out, meeting_row
 from channels.meetings.views import AgendaView
+from channels.permissions import ChannelAction, require
 from workflows.domain.errors import ChannelOpsError, Conflict
 from workflows.domain.principals import SYSTEM, Actor
 from workflows.persistence.uow import UnitOfWork
@@ -83,7 +84,7 @@ def prepare_agenda(svc: Services, *, actor: Actor, meeting_id: int, occurrence_i
         NotFound: no such meeting or occurrence. PermissionDenied: not the committee or an admin.
         Conflict: the occurrence is cancelled.
     """
-    require_organiser(actor)
+    require(actor, ChannelAction.ORGANISE_MEETINGS)
     with svc.uow() as uow:
         meeting = meeting_row(uow, meeting_id)
         chosen = choose_occurrence(uow, meeting_id=meeting_id, occurrence_id=occurrence_id, now=svc.clock.now())

@@ -14,11 +14,11 @@ from sqlalchemy import select, update
 
 from channels.meetings import distribution
 from channels.meetings import tables as m
-from channels.meetings.access import require_organiser
 from channels.meetings.agendas import prepare_in
 from channels.meetings.reading import agenda_view
 from channels.meetings.series import meeting_row, meeting_view, problems_in
 from channels.meetings.views import MeetingView, OccurrenceView
+from channels.permissions import ChannelAction, require
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from workflows.domain.principals import Actor
 from workflows.services.context import Services
@@ -36,7 +36,7 @@ def update_meeting(svc: Services, *, actor: Actor, meeting_id: int, changes: dic
     Raises:
         PermissionDenied, NotFound, InvalidInput (every problem with the new values).
     """
-    require_organiser(actor)
+    require(actor, ChannelAction.ORGANISE_MEETINGS)
     refused = [Problem(name, "cannot be changed (create a new meeting for another kind, start or rule)")
                for name in sorted(set(changes) - set(CHANGEABLE))]
     refused += [Problem(name, "must not be null") for name in sorted(changes)
@@ -77,7 +77,7 @@ def cancel_occurrence(svc: Services, *, actor: Actor, meeting_id: int, occurrenc
         NotFound: no such occurrence of that meeting. Conflict: it is over already.
         Cancelling a cancelled occurrence again returns it unchanged and sends nothing.
     """
-    require_organiser(actor)
+    require(actor, ChannelAction.ORGANISE_MEETINGS)
     now = svc.clock.now()
     with svc.uow() as uow:
         meeting = meeting_row(uow, meeting_id)

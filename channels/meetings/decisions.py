@@ -18,10 +18,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from channels.meetings import tables as m
-from channels.meetings.access import attendee_rows, require_committee
+from channels.meetings.access import attendee_rows
 from channels.meetings.reading import choose_occurrence
 from channels.meetings.series import meeting_row
 from channels.meetings.views import DecisionView
+from channels.permissions import ChannelAction, require
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from workflows.domain.principals import Actor
 from workflows.persistence.uow import UnitOfWork
@@ -61,7 +62,7 @@ def record_decision(
         item without an instance, or instance data the workflow refuses.
         Conflict: the item already has a decision, was withdrawn, or the trigger is not allowed now.
     """
-    require_committee(actor)
+    require(actor, ChannelAction.DECIDE_MEETING_ITEM)
     problems = [] if outcome in OUTCOMES else [Problem("outcome", f"must be one of {', '.join(OUTCOMES)}")]
     if not summary.strip():
         problems.append(Problem("summary", "say what was decided"))
@@ -121,7 +122,7 @@ def record_attendance(svc: Services, *, actor: Actor, meeting_id: int, present: 
     Raises:
         InvalidInput: someone listed is not an attendee of the meeting.
     """
-    require_committee(actor)
+    require(actor, ChannelAction.RECORD_ATTENDANCE)
     now = svc.clock.now()
     with svc.uow() as uow:
         meeting = meeting_row(uow, meeting_id)

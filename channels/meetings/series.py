@@ -11,9 +11,10 @@ from sqlalchemy import insert, select
 
 from channels.meetings import recurrence
 from channels.meetings import tables as m
-from channels.meetings.access import may_read, require_organiser, require_read
+from channels.meetings.access import may_read, require_read
 from channels.meetings.texts import KINDS
 from channels.meetings.views import MeetingView, OccurrenceView
+from channels.permissions import ChannelAction, require
 from workflows.domain.errors import InvalidInput, NotFound, Problem
 from workflows.domain.principals import Actor, is_known_group
 from workflows.persistence import tables as t
@@ -68,7 +69,7 @@ def create_meeting(
         PermissionDenied: the actor is neither on the committee nor an admin.
         InvalidInput: every problem with the input, listed (rule, time zone, attendees...).
     """
-    require_organiser(actor)
+    require(actor, ChannelAction.ORGANISE_MEETINGS)
     zone = timezone or svc.calendar.config.timezone
     rule = recurrence.normalise_rule(rrule) if rrule else None
     now = svc.clock.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,19 +11,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channelops.settings import Settings
+from channels import permissions
+from channels.permissions import ChannelAction, ChannelRef, MeetingRef
 from tests.support.fixtures import bearer
-from workflows.domain.principals import SYSTEM
+from workflows.domain.definition import WorkflowDefinition
+from workflows.domain.permissions import Action, Named, TaskRef, UserRef
+from workflows.domain.principals import SYSTEM, Actor
 from workflows.services.calendar_entries import add_calendar_entry
 from workflows.services.context import Services
+from workflows.services.definitions import get_definition, validate_definition
 from workflows.services.instances import fire_trigger, start_instance
 from workflows.services.tasks import claim_task
 from workflows.services.users import actor_for, add_user
 
 ROLES = ("anonymous", "viewer", "channel_manager", "reviewer", "committee", "admin")
-ANYONE = set(ROLES)
-USERS = ANYONE - {"anonymous"}
-ADMIN = {"admin"}
-MEETING_READERS = {"viewer", "reviewer", "committee", "admin"}  # auditors, attendees (market), committee, admins
 PROPOSAL = """name: improvement_proposal
 title: {zh: 改进提案, en: Improvement proposal}
 start: [role:channel_manager]
@@ -38,6 +40,8 @@ transitions:
 class World:
     headers: dict[str, dict[str, str]]
     ids: dict[str, int]
+    actors: dict[str, Actor]
+    complaint: WorkflowDefinition
 
 
 @pytest.fixture
@@ -72,9 +76,14 @@ def world(svc: Services, settings: Settings) -> World:
     add_calendar_entry(svc, actor=SYSTEM, day=date(2026, 12, 31), kind="holiday")  # for DELETE .../2026-12-31
     meeting_id, item_id, occurrence_id = _meeting(svc)
     channel_id = _channel(svc, manager_id=users["channel_manager"].id)
+    parsed = validate_definition(svc, get_definition(svc, name="complaint").source).definition
+    assert parsed is not None
     return World(headers=headers, ids={"complaint": complaint.id, "task": task_id, "claimed": claimed_id,
                                        "user": requester.id, "token": token.info.id, "meeting": meeting_id,
-                                       "item": item_id, "occurrence": occurrence_id, "channel": channel_id})
+                                       "item": item_id, "occurrence": occurrence_id, "channel": channel_id,
+                                       "channel_manager": users["channel_manager"].id,
+                                       "sales_user": sales_reviewer.id},
+                 actors={role: actor_for(svc, login=f"{role}_user") for role in groups}, complaint=parsed)
 
 
 def _channel(svc: Services, *, manager_id: int) -> int:
@@ -105,67 +114,120 @@ def _meeting(svc: Services) -> tuple[int, int, int]:
     return meeting.id, next(i.id for s in agenda.sections for i in s.items), later
 
 
-# (method, path, body kind, roles allowed)
-ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
-    ("GET", "/health", None, ANYONE),
-    ("GET", "/api/v1/health", None, ANYONE),
-    ("GET", "/api/v1/users/me", None, USERS),
-    ("GET", "/api/v1/workflows", None, USERS),
-    ("GET", "/api/v1/workflows/complaint", None, USERS),
-    ("GET", "/api/v1/workflows/complaint/versions", None, USERS),
-    ("GET", "/api/v1/workflows/complaint/versions/1", None, USERS),
-    ("GET", "/api/v1/workflows/complaint/diagram", None, USERS),
-    ("POST", "/api/v1/workflows/validate", "yaml", ADMIN),
-    ("POST", "/api/v1/workflows", "yaml", ADMIN),
+Obj = Callable[[World, Actor], object]
+PUBLIC = None  # no action: anyone, even without logging in
+
+
+def nothing(world: World, actor: Actor) -> None:
+    return None
+
+
+def start_complaint(world: World, actor: Actor) -> Named:
+    return Named(world.complaint.start, requester_id=actor.id, data={"severity": "low"})
+
+
+def acknowledge_complaint(world: World, actor: Actor) -> Named:
+    allowed = next(t.allowed for t in world.complaint.transitions if t.trigger == "acknowledge")
+    return Named(allowed, requester_id=world.ids["user"], data={"severity": "low"})
+
+
+def market_task(world: World, actor: Actor) -> TaskRef:  # the onboarding's requester may not decide it
+    return TaskRef(assignee_id=None, candidate_group="market", not_by=world.ids["user"])
+
+
+def claimed_task(world: World, actor: Actor) -> TaskRef:
+    return TaskRef(assignee_id=world.ids["sales_user"], candidate_group="sales")
+
+
+def other_user(world: World, actor: Actor) -> UserRef:
+    return UserRef(world.ids["user"])
+
+
+def oneself(world: World, actor: Actor) -> UserRef:
+    return UserRef(actor.id)
+
+
+def market_meeting(world: World, actor: Actor) -> MeetingRef:
+    return MeetingRef(attendee_groups=("market",))
+
+
+def managed_channel(world: World, actor: Actor) -> ChannelRef:
+    return ChannelRef(manager_id=world.ids["channel_manager"])
+
+
+A, C = Action, ChannelAction
+# (method, path, body kind, the checks the call passes: the permission table decides who is allowed)
+ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
+    ("GET", "/health", None, PUBLIC),
+    ("GET", "/api/v1/health", None, PUBLIC),
+    ("GET", "/api/v1/users/me", None, [(A.READ_USER, oneself)]),
+    ("GET", "/api/v1/workflows", None, [(A.READ_WORKFLOWS, nothing)]),
+    ("GET", "/api/v1/workflows/complaint", None, [(A.READ_WORKFLOWS, nothing)]),
+    ("GET", "/api/v1/workflows/complaint/versions", None, [(A.READ_WORKFLOWS, nothing)]),
+    ("GET", "/api/v1/workflows/complaint/versions/1", None, [(A.READ_WORKFLOWS, nothing)]),
+    ("GET", "/api/v1/workflows/complaint/diagram", None, [(A.READ_WORKFLOWS, nothing)]),
+    ("POST", "/api/v1/workflows/validate", "yaml", [(A.VALIDATE_DEFINITION, nothing)]),
+    ("POST", "/api/v1/workflows", "yaml", [(A.PUBLISH_DEFINITION, nothing)]),
     ("POST", "/api/v1/instances", {"workflow": "complaint", "data": {"severity": "low"}},
-     {"channel_manager", "reviewer", "admin"}),
-    ("GET", "/api/v1/instances", None, USERS),
-    ("GET", "/api/v1/instances/{complaint}", None, USERS),
-    ("GET", "/api/v1/instances/{complaint}/history", None, USERS),
-    ("POST", "/api/v1/instances/{complaint}/events", {"trigger": "acknowledge"}, {"channel_manager"}),
-    ("GET", "/api/v1/tasks", None, USERS),
-    ("GET", "/api/v1/tasks/{task}", None, USERS),
-    ("POST", "/api/v1/tasks/{task}/claim", None, {"reviewer"}),
-    ("POST", "/api/v1/tasks/{claimed}/release", None, {"admin"}),
-    ("POST", "/api/v1/tasks/{task}/complete", {"decision": "approve"}, {"reviewer"}),
-    ("GET", "/api/v1/users", None, ADMIN),
-    ("POST", "/api/v1/users", "new_user", ADMIN),
-    ("GET", "/api/v1/users/{user}", None, ADMIN),
-    ("POST", "/api/v1/users/{user}/deactivate", None, ADMIN),
-    ("GET", "/api/v1/users/{user}/tokens", None, ADMIN),
-    ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, ADMIN),
-    ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, ADMIN),
-    ("GET", "/api/v1/reports/sla?workflow=complaint", None, USERS),
-    ("GET", "/api/v1/calendar/entries", None, USERS),
-    ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"}, ADMIN),
-    ("DELETE", "/api/v1/calendar/entries/2026-12-31", None, ADMIN),
-    ("GET", "/api/v1/calendar/coverage?year=2027", None, USERS),
-    ("GET", "/api/v1/channels", None, USERS),
-    ("POST", "/api/v1/channels", "new_channel", {"channel_manager", "admin"}),
-    ("GET", "/api/v1/channels/{channel}", None, USERS),
-    ("PATCH", "/api/v1/channels/{channel}", {"name": "改名"}, {"channel_manager", "admin"}),
+     [(A.START_INSTANCE, start_complaint)]),
+    ("GET", "/api/v1/instances", None, [(A.READ_INSTANCES, nothing)]),
+    ("GET", "/api/v1/instances/{complaint}", None, [(A.READ_INSTANCES, nothing)]),
+    ("GET", "/api/v1/instances/{complaint}/history", None, [(A.READ_INSTANCES, nothing)]),
+    ("POST", "/api/v1/instances/{complaint}/events", {"trigger": "acknowledge"},
+     [(A.FIRE_TRIGGER, acknowledge_complaint)]),
+    ("GET", "/api/v1/tasks", None, [(A.READ_TASKS, nothing)]),
+    ("GET", "/api/v1/tasks/{task}", None, [(A.READ_TASKS, nothing)]),
+    ("POST", "/api/v1/tasks/{task}/claim", None, [(A.CLAIM_TASK, market_task)]),
+    ("POST", "/api/v1/tasks/{claimed}/release", None, [(A.RELEASE_TASK, claimed_task)]),
+    ("POST", "/api/v1/tasks/{task}/complete", {"decision": "approve"}, [(A.DECIDE_TASK, market_task)]),
+    ("GET", "/api/v1/users", None, [(A.MANAGE_USERS, nothing)]),
+    ("POST", "/api/v1/users", "new_user", [(A.MANAGE_USERS, nothing)]),
+    ("GET", "/api/v1/users/{user}", None, [(A.READ_USER, other_user)]),
+    ("POST", "/api/v1/users/{user}/deactivate", None, [(A.MANAGE_USERS, nothing)]),
+    ("GET", "/api/v1/users/{user}/tokens", None, [(A.MANAGE_USERS, nothing)]),
+    ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, [(A.MANAGE_USERS, nothing)]),
+    ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, [(A.MANAGE_USERS, nothing)]),
+    ("GET", "/api/v1/reports/sla?workflow=complaint", None, [(A.READ_REPORTS, nothing)]),
+    ("GET", "/api/v1/calendar/entries", None, [(A.READ_CALENDAR, nothing)]),
+    ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"},
+     [(A.MANAGE_CALENDAR, nothing)]),
+    ("DELETE", "/api/v1/calendar/entries/2026-12-31", None, [(A.MANAGE_CALENDAR, nothing)]),
+    ("GET", "/api/v1/calendar/coverage?year=2027", None, [(A.READ_CALENDAR, nothing)]),
+    ("GET", "/api/v1/channels", None, [(C.READ_CHANNELS, nothing)]),
+    ("POST", "/api/v1/channels", "new_channel", [(C.REGISTER_CHANNEL, nothing)]),
+    ("GET", "/api/v1/channels/{channel}", None, [(C.READ_CHANNELS, nothing)]),
+    ("PATCH", "/api/v1/channels/{channel}", {"name": "改名"}, [(C.CHANGE_CHANNEL, managed_channel)]),
     ("POST", "/api/v1/kpis", {"rows": [{"channel_code": "PERM-1", "period": "2026-10", "sales_actual": 1}]},
-     {"channel_manager", "admin"}),
-    ("POST", "/api/v1/kpis/import", "kpi_file", {"channel_manager", "admin"}),
-    ("POST", "/api/v1/kpis/evaluate", {"period": "2026-10"}, ADMIN),
-    ("GET", "/api/v1/kpis/alarms", None, USERS),
-    ("GET", "/api/v1/kpis/stars?period=2026-10", None, USERS),
-    ("GET", "/api/v1/kpis/suggestions", None, USERS),
-    ("GET", "/api/v1/kpis/reports", None, USERS),
-    ("GET", "/api/v1/rules/thresholds", None, USERS),
-    ("PATCH", "/api/v1/rules/thresholds", {"thresholds": {"alarm_drop_pct": 25}}, ADMIN),
-    ("GET", "/api/v1/meetings", None, USERS),
+     [(C.REPORT_KPIS, nothing), (C.REPORT_CHANNEL_KPIS, managed_channel)]),
+    ("POST", "/api/v1/kpis/import", "kpi_file", [(C.REPORT_KPIS, nothing), (C.REPORT_CHANNEL_KPIS, managed_channel)]),
+    ("POST", "/api/v1/kpis/evaluate", {"period": "2026-10"}, [(C.RUN_KPI_RULES, nothing)]),
+    ("GET", "/api/v1/kpis/alarms", None, [(C.READ_KPI_RESULTS, nothing)]),
+    ("GET", "/api/v1/kpis/stars?period=2026-10", None, [(C.READ_KPI_RESULTS, nothing)]),
+    ("GET", "/api/v1/kpis/suggestions", None, [(C.READ_KPI_RESULTS, nothing)]),
+    ("GET", "/api/v1/kpis/reports", None, [(C.READ_KPI_RESULTS, nothing)]),
+    ("GET", "/api/v1/rules/thresholds", None, [(C.READ_CHANNELS, nothing)]),
+    ("PATCH", "/api/v1/rules/thresholds", {"thresholds": {"alarm_drop_pct": 25}}, [(C.EDIT_THRESHOLDS, nothing)]),
+    ("GET", "/api/v1/meetings", None, [(C.READ_MEETING_LIST, nothing)]),
     ("POST", "/api/v1/meetings", {"kind": "other", "starts_at": "2026-12-08T15:00:00+08:00",
-                                  "attendee_groups": ["committee"]}, {"committee", "admin"}),
-    ("GET", "/api/v1/meetings/{meeting}", None, MEETING_READERS),
-    ("GET", "/api/v1/meetings/{meeting}/agenda?format=ics", None, MEETING_READERS),
-    ("POST", "/api/v1/meetings/{meeting}/agenda?distribute=false", None, {"committee", "admin"}),
-    ("POST", "/api/v1/meetings/{meeting}/decisions", {"item_id": "{item}", "summary": "ok"}, {"committee"}),
-    ("PUT", "/api/v1/meetings/{meeting}/attendance", {"present": []}, {"committee"}),
-    ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, MEETING_READERS),
-    ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, {"committee", "admin"}),
-    ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, {"committee", "admin"}),
+                                  "attendee_groups": ["committee"]}, [(C.ORGANISE_MEETINGS, nothing)]),
+    ("GET", "/api/v1/meetings/{meeting}", None, [(C.READ_MEETING, market_meeting)]),
+    ("GET", "/api/v1/meetings/{meeting}/agenda?format=ics", None, [(C.READ_MEETING, market_meeting)]),
+    ("POST", "/api/v1/meetings/{meeting}/agenda?distribute=false", None, [(C.ORGANISE_MEETINGS, nothing)]),
+    ("POST", "/api/v1/meetings/{meeting}/decisions", {"item_id": "{item}", "summary": "ok"},
+     [(C.DECIDE_MEETING_ITEM, market_meeting)]),
+    ("PUT", "/api/v1/meetings/{meeting}/attendance", {"present": []}, [(C.RECORD_ATTENDANCE, market_meeting)]),
+    ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, [(C.READ_MEETING, market_meeting)]),
+    ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, [(C.ORGANISE_MEETINGS, nothing)]),
+    ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, [(C.ORGANISE_MEETINGS, nothing)]),
 ]
+
+
+def allowed_roles(world: World, checks: list[tuple[str, Obj]] | None) -> set[str]:
+    """The roles the permission table lets through every check of a call."""
+    if checks is None:
+        return set(ROLES)
+    return {role for role, actor in world.actors.items()
+            if all(permissions.allows(actor, action, obj(world, actor)) for action, obj in checks)}
 
 
 def call(client: TestClient, world: World, role: str, method: str, path: str, body: Any) -> int:
@@ -185,11 +247,12 @@ def call(client: TestClient, world: World, role: str, method: str, path: str, bo
     return client.request(method, url, **kwargs).status_code
 
 
-@pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS,
+@pytest.mark.parametrize(("method", "path", "body", "checks"), ENDPOINTS,
                          ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
-def test_each_endpoint_admits_exactly_its_roles(
-    client: TestClient, world: World, method: str, path: str, body: Any, allowed: set[str]
+def test_each_endpoint_admits_exactly_the_roles_the_permission_table_allows(
+    client: TestClient, world: World, method: str, path: str, body: Any, checks: list[tuple[str, Obj]] | None
 ) -> None:
+    allowed = allowed_roles(world, checks)
     # Refused roles go first, so that an allowed call that changes state cannot mask a refusal.
     ordered = sorted(ROLES, key=lambda role: role in allowed)
     statuses = {role: call(client, world, role, method, path, body) for role in ordered}

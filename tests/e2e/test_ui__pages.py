@@ -9,10 +9,13 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from channels import permissions
 from channels.meetings.series import create_meeting
+from channels.permissions import ChannelAction
 from channels.registry import create_channel
 from tests.support.ui import sign_in
 from workflows.adapters.clock import FixedClock
+from workflows.domain.permissions import Action
 from workflows.domain.principals import SYSTEM
 from workflows.services import instances
 from workflows.services.context import Services
@@ -111,3 +114,22 @@ def test_only_the_committee_records_decisions_and_only_importers_import(svc: Ser
     imported = client.post("/channels/kpis/import", data={"csrf_token": token},
                            files={"file": ("kpi.csv", b"channel_code,period,sales_actual\nC-100,2026-10,5\n")})
     assert imported.status_code == 403 and "channel managers may report KPIs" in imported.text
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_each_role_sees_exactly_the_controls_the_permission_table_allows(
+        svc: Services, client: TestClient, world: World, role: str) -> None:
+    sign_in(client, svc, f"{role}_user")
+    actor = actor_for(svc, login=f"{role}_user")
+    shown = {"editor link": "/admin/workflows" in client.get("/inbox").text,
+             "edit as a new version": "/admin/workflows/editor?name=complaint" in client.get(
+                 "/workflows/complaint").text,
+             "import KPIs": 'href="/channels/kpis/import"' in client.get("/channels").text,
+             "prepare the agenda": f'action="/meetings/{world.meeting}/agenda"' in client.get(
+                 f"/meetings/{world.meeting}").text}
+    allowed = {"editor link": permissions.allows(actor, Action.PUBLISH_DEFINITION),
+               "edit as a new version": permissions.allows(actor, Action.PUBLISH_DEFINITION),
+               "import KPIs": permissions.allows(actor, ChannelAction.REPORT_KPIS),
+               "prepare the agenda": permissions.allows(actor, ChannelAction.ORGANISE_MEETINGS)}
+    assert shown == allowed
+    assert sum(shown.values()) == {"admin": 4, "channel_manager": 1, "committee": 1}.get(role, 0)

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
-from workflows.domain.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
+from workflows.domain.errors import Conflict, NotFound, Unauthenticated
+from workflows.domain.permissions import Action, UserRef, require
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.services.context import Services
@@ -35,11 +36,6 @@ class ApiTokenView(View):
 class IssuedToken(View):
     token: str
     info: ApiTokenView
-
-
-def _require_admin(actor: Actor) -> None:
-    if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only an admin may manage users and tokens")
 
 
 def authenticate(svc: Services, *, login: str, password: str) -> Actor:
@@ -82,7 +78,7 @@ def _digest(token: str) -> str:
 def issue_api_token(svc: Services, *, actor: Actor, user_id: int, name: str,
                     expires_at: datetime | None = None) -> IssuedToken:
     """Create a token for `user_id`; the token itself is returned only here, only its hash is kept."""
-    _require_admin(actor)
+    require(actor, Action.MANAGE_USERS)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = svc.clock.now()
     with svc.uow() as uow:
@@ -99,7 +95,7 @@ def issue_api_token(svc: Services, *, actor: Actor, user_id: int, name: str,
 
 
 def revoke_api_token(svc: Services, *, actor: Actor, token_id: int, user_id: int | None = None) -> None:
-    _require_admin(actor)
+    require(actor, Action.MANAGE_USERS)
     now = svc.clock.now()
     with svc.uow() as uow:
         row = uow.conn.execute(select(t.api_tokens).where(t.api_tokens.c.id == token_id)).mappings().first()
@@ -113,7 +109,7 @@ def revoke_api_token(svc: Services, *, actor: Actor, token_id: int, user_id: int
 
 
 def list_api_tokens(svc: Services, *, actor: Actor, user_id: int) -> list[ApiTokenView]:
-    _require_admin(actor)
+    require(actor, Action.MANAGE_USERS)
     with svc.uow(write=False) as uow:
         rows = uow.conn.execute(select(t.api_tokens).where(t.api_tokens.c.user_id == user_id)
                                 .order_by(t.api_tokens.c.id)).mappings().all()
@@ -134,14 +130,14 @@ def actor_for_api_token(svc: Services, *, token: str) -> Actor:
 
 
 def list_users(svc: Services, *, actor: Actor) -> list[UserView]:
-    _require_admin(actor)
+    require(actor, Action.MANAGE_USERS)
     with svc.uow(write=False) as uow:
         rows = uow.conn.execute(select(t.users).order_by(t.users.c.login)).mappings().all()
     return [UserView.model_validate(dict(r)) for r in rows]
 
 
 def deactivate_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
-    _require_admin(actor)
+    require(actor, Action.MANAGE_USERS)
     if actor.id == user_id:
         raise Conflict("you cannot deactivate your own account")
     now = svc.clock.now()
@@ -158,8 +154,7 @@ def deactivate_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
 
 def get_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
     """A user's record: admins read anyone, everyone reads themselves."""
-    if actor.id != user_id:
-        _require_admin(actor)
+    require(actor, Action.READ_USER, UserRef(user_id))
     with svc.uow(write=False) as uow:
         row = uow.conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
     if row is None:

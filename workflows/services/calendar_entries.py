@@ -18,7 +18,8 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
-from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
@@ -44,11 +45,6 @@ class CoverageView(View):
     covered: bool
     warning: str | None
     entries: int
-
-
-def _require_admin(actor: Actor) -> None:
-    if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only an admin may change the company calendar")
 
 
 def _entries(uow: UnitOfWork, *, year: int | None = None) -> list[CalendarEntryView]:
@@ -126,7 +122,7 @@ def add_calendar_entry(svc: Services, *, actor: Actor, day: date, kind: EntryKin
         InvalidInput: an unknown kind or a note longer than 200 characters.
         Conflict: the day already has an entry (remove it first).
     """
-    _require_admin(actor)
+    require(actor, Action.MANAGE_CALENDAR)
     problems = [] if kind in KINDS else [Problem("kind", "must be holiday or workday")]
     if len(note) > NOTE_MAX:
         problems.append(Problem("note", f"must be at most {NOTE_MAX} characters"))
@@ -156,7 +152,7 @@ def remove_calendar_entry(svc: Services, *, actor: Actor, day: date) -> Calendar
         PermissionDenied: the actor is not an admin.
         NotFound: `day` has no entry.
     """
-    _require_admin(actor)
+    require(actor, Action.MANAGE_CALENDAR)
     with svc.uow() as uow:
         row = uow.conn.execute(select(t.calendar_entries).where(t.calendar_entries.c.day == day)).mappings().first()
         if row is None:

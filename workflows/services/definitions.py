@@ -6,7 +6,8 @@ from importlib import resources
 
 from sqlalchemy import func, insert, select
 
-from workflows.domain.errors import InvalidInput, NotFound, PermissionDenied
+from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.domain.validation import ValidationResult, validate_source
 from workflows.persistence import tables as t
@@ -52,8 +53,7 @@ def publish_definition(svc: Services, *, actor: Actor, source: str) -> Definitio
         PermissionDenied: the actor is not an admin.
         InvalidInput: the definition has problems; every one is listed, nothing is written.
     """
-    if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only an admin may publish workflow definitions")
+    require(actor, Action.PUBLISH_DEFINITION)
     result = validate_definition(svc, source)
     if not result.valid:
         raise InvalidInput("the workflow definition is not valid", result.problems)

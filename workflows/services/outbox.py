@@ -30,7 +30,8 @@ from sqlalchemy import func, insert, select, update
 
 from workflows.adapters.notifier import Attachment, DeliveryError, Notifier
 from workflows.adapters.templates import render
-from workflows.domain.errors import Conflict, NotFound, PermissionDenied
+from workflows.domain.errors import Conflict, NotFound
+from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
@@ -221,17 +222,12 @@ def _record(svc: Services, *, outbox_id: int, tries: list[_Try], now: datetime, 
     return outcome
 
 
-def _require_admin(actor: Actor) -> None:
-    if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only an admin may manage the outbox")
-
-
 def requeue_dead(svc: Services, *, actor: Actor, outbox_id: int) -> OutboxView:
     """Give a dead row a fresh start: pending, attempts 0, due now. Admins only; audited.
 
     Targets that already succeeded for the row are still not tried again.
     """
-    _require_admin(actor)
+    require(actor, Action.MANAGE_OUTBOX)
     now = svc.clock.now()
     c = t.outbox.c
     with svc.uow() as uow:
@@ -251,7 +247,7 @@ def requeue_dead(svc: Services, *, actor: Actor, outbox_id: int) -> OutboxView:
 
 def list_outbox(svc: Services, *, actor: Actor, status: str | None = None, limit: int = 100) -> list[OutboxView]:
     """The newest outbox rows, optionally of one status (pending, sent, dead). Admins only."""
-    _require_admin(actor)
+    require(actor, Action.MANAGE_OUTBOX)
     query = select(t.outbox).order_by(t.outbox.c.id.desc()).limit(limit)
     if status is not None:
         query = query.where(t.outbox.c.status == status)

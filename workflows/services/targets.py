@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from workflows.adapters.notifier import redacted, scheme_of
-from workflows.domain.errors import InvalidInput, NotFound, PermissionDenied, Problem
+from workflows.domain.errors import InvalidInput, NotFound, Problem
+from workflows.domain.permissions import Action, UserRef, allows, require
 from workflows.domain.principals import Actor, is_known_group
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
@@ -63,9 +64,10 @@ def _user_id(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 16 else None
 
 
-def _may_manage(actor: Actor, *, owner_type: str, owner: str) -> bool:
-    return actor.is_admin or actor.is_system or (owner_type == "user" and actor.id is not None
-                                                 and owner == str(actor.id))
+def _owner(*, owner_type: str, owner: str) -> UserRef:
+    """Whose a target is, for the permission table (a group's target is no user's)."""
+    user_id = _user_id(owner)
+    return UserRef(user_id if owner_type == "user" and str(user_id) == owner else None)
 
 
 def _problems(uow: UnitOfWork, *, owner_type: str, owner: str, kind: str, url: str,
@@ -101,8 +103,7 @@ def add_target(svc: Services, *, actor: Actor, owner_type: str, owner: str, kind
         PermissionDenied: a non-admin adds a target for someone else or for a group.
         InvalidInput: unknown owner, kind or locale, or a URL apprise cannot use for that kind.
     """
-    if not _may_manage(actor, owner_type=owner_type, owner=owner):
-        raise PermissionDenied("only an admin may manage other people's or groups' notification targets")
+    require(actor, Action.MANAGE_TARGETS, _owner(owner_type=owner_type, owner=owner))
     now = svc.clock.now()
     url = url.strip()
     with svc.uow() as uow:
@@ -123,7 +124,7 @@ def list_targets(svc: Services, *, actor: Actor, owner_type: str | None = None,
                  owner: str | None = None) -> list[TargetView]:
     """Active targets; a non-admin sees only their own."""
     query = select(t.notification_targets).where(t.notification_targets.c.active.is_(True))
-    if not (actor.is_admin or actor.is_system):
+    if not allows(actor, Action.MANAGE_TARGETS):  # no owner given: may they see everyone's?
         owner_type, owner = "user", str(actor.id)
     if owner_type is not None:
         query = query.where(t.notification_targets.c.owner_type == owner_type)
@@ -142,8 +143,7 @@ def remove_target(svc: Services, *, actor: Actor, target_id: int) -> None:
             t.notification_targets.c.id == target_id, t.notification_targets.c.active.is_(True))).mappings().first()
         if row is None:
             raise NotFound(f"notification target {target_id} not found")
-        if not _may_manage(actor, owner_type=row["owner_type"], owner=row["owner"]):
-            raise PermissionDenied("only an admin may manage other people's or groups' notification targets")
+        require(actor, Action.MANAGE_TARGETS, _owner(owner_type=row["owner_type"], owner=row["owner"]))
         uow.conn.execute(update(t.notification_targets).where(t.notification_targets.c.id == target_id)
                          .values(active=False))
         audit(uow, now=now, actor=actor, entity_type="notification_target", entity_id=target_id,

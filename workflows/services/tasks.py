@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem, TaskClosed
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem, TaskClosed
+from workflows.domain.permissions import Action, TaskRef, allows, require
 from workflows.domain.principals import Actor
 from workflows.domain.tasks import policy_outcome
 from workflows.engine.compiled import CompiledWorkflow
@@ -58,21 +60,34 @@ def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, An
     return _task(uow, task_id), inst
 
 
-def may_act(actor: Actor, task: dict[str, Any]) -> bool:
-    if task["assignee_id"] is not None:
-        return bool(task["assignee_id"] == actor.id)
-    return task["candidate_group"] is not None and task["candidate_group"] in actor.groups
+def task_ref(task: Mapping[str, Any], *, not_by: int | None = None) -> TaskRef:
+    """What the permission table needs to know of a task row (`not_by`: who may not decide it)."""
+    return TaskRef(assignee_id=task["assignee_id"], candidate_group=task["candidate_group"], not_by=not_by)
 
 
-def _check_candidate(actor: Actor, task: dict[str, Any]) -> None:
+def may_act(actor: Actor, task: Mapping[str, Any]) -> bool:
+    """Whether to offer `actor` the task's buttons (the requester rule is checked on deciding)."""
+    return allows(actor, Action.DECIDE_TASK, task_ref(task))
+
+
+def _check_candidate(actor: Actor, task: dict[str, Any], *, action: Action, not_by: int | None = None) -> None:
     if task["status"] != "open":
         raise TaskClosed(f"task {task['id']} is already {task['status']}")
-    if task["assignee_id"] is not None and task["assignee_id"] != actor.id:
-        if task["candidate_group"] in actor.groups:
-            raise Conflict(f"task {task['id']} is claimed by someone else")
-        raise PermissionDenied(f"task {task['id']} is assigned to someone else")
-    if task["assignee_id"] is None and task["candidate_group"] not in actor.groups:
-        raise PermissionDenied(f"task {task['id']} is for the {task['candidate_group']!r} group")
+    free = TaskRef(assignee_id=None, candidate_group=task["candidate_group"])
+    if task["assignee_id"] not in (None, actor.id) and allows(actor, Action.CLAIM_TASK, free):
+        raise Conflict(f"task {task['id']} is claimed by someone else")
+    refused = (f"task {task['id']} is assigned to someone else" if task["assignee_id"] is not None
+               else f"task {task['id']} is for the {task['candidate_group']!r} group")
+    require(actor, action, task_ref(task, not_by=not_by), message=refused)
+
+
+def _not_by(compiled: CompiledWorkflow, task: Mapping[str, Any], inst: Mapping[str, Any]) -> int | None:
+    """Who may not decide the task: the requester of an approval, or of a separated-duties task."""
+    if task["trigger"] is not None:
+        requested_by: int | None = task["payload"].get("requested_by")
+        return requested_by
+    separated = compiled.tasks[task["name"]][1].requester_may_not_decide
+    return inst["requester_id"] if separated else None
 
 
 def decisions_for(compiled: CompiledWorkflow, task: dict[str, Any]) -> list[str]:
@@ -96,8 +111,8 @@ def complete_task(
         task, inst = _locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
         if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
             return StepResult.model_validate(stored)
-        _check_candidate(actor, task)
         compiled = svc.compiled(uow.conn, inst["definition_id"])
+        _check_candidate(actor, task, action=Action.DECIDE_TASK, not_by=_not_by(compiled, task, inst))
         allowed = decisions_for(compiled, task)
         if decision not in allowed:
             raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
@@ -112,10 +127,6 @@ def complete_task(
 def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: dict[str, Any], inst: dict[str, Any],
             compiled: CompiledWorkflow, decision: str, comment: str | None) -> StepResult:
     now = svc.clock.now()
-    requested_by = task["payload"].get("requested_by")
-    separated = task["trigger"] is None and compiled.tasks[task["name"]][1].requester_may_not_decide
-    if (separated and actor.id == inst["requester_id"]) or (task["trigger"] and actor.id == requested_by):
-        raise PermissionDenied("the requester may not decide on their own request")
     closed = uow.conn.execute(_CLOSE, {"tid": task["id"], "decision": decision, "comment": comment,
                                        "completed_by": actor.id, "completed_at": now, "assignee_id": actor.id}
                               ).rowcount
@@ -159,7 +170,7 @@ def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     """Take a group task for oneself; claiming one's own task again changes nothing."""
     with svc.uow() as uow:
         task, inst = _locked(uow, task_id)
-        _check_candidate(actor, task)
+        _check_candidate(actor, task, action=Action.CLAIM_TASK)
         if task["assignee_id"] == actor.id:
             return
         now = svc.clock.now()
@@ -177,8 +188,7 @@ def release_task(svc: Services, *, actor: Actor, task_id: int) -> None:
         task, inst = _locked(uow, task_id)
         if task["status"] != "open":
             raise TaskClosed(f"task {task_id} is already {task['status']}")
-        if task["assignee_id"] != actor.id and not actor.is_admin:
-            raise PermissionDenied(f"task {task_id} is not claimed by you")
+        require(actor, Action.RELEASE_TASK, task_ref(task), message=f"task {task_id} is not claimed by you")
         if task["candidate_group"] is None:
             raise Conflict(f"task {task_id} is assigned personally and has no group to go back to")
         now = svc.clock.now()

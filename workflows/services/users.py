@@ -9,7 +9,8 @@ from pwdlib import PasswordHash
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from workflows.domain.permissions import Action, require
 from workflows.domain.principals import DEPARTMENT_GROUPS, ROLES, Actor, is_known_group
 from workflows.persistence import tables as t
 from workflows.services.context import Services
@@ -51,8 +52,7 @@ def add_user(
     locale: str = "zh",
 ) -> UserView:
     """Create a user (admins and the system only). Unknown groups or roles are refused, all listed."""
-    if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only an admin may manage users")
+    require(actor, Action.MANAGE_USERS)
     groups, roles = sorted(set(groups)), sorted(set(roles))
     problems = [Problem("groups", f"unknown group {g!r}") for g in groups if not is_known_group(g)]
     problems += [Problem("roles", f"unknown role {r!r}") for r in roles if r not in ROLES]
@@ -91,8 +91,8 @@ def set_locale(svc: Services, *, actor: Actor, locale: str) -> None:
     """Remember the language `actor` reads the UI and notifications in (`zh` or `en`)."""
     if locale not in ("zh", "en"):
         raise InvalidInput("the language is not valid", [Problem("locale", "must be zh or en")])
-    if actor.id is None:
-        raise PermissionDenied("only a user has a language")
+    require(actor, Action.SET_LANGUAGE)
+    assert actor.id is not None
     with svc.uow() as uow:
         uow.conn.execute(update(t.users).where(t.users.c.id == actor.id).values(locale=locale))
         uow.commit()
