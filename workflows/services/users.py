@@ -42,7 +42,7 @@ def implied_roles(groups: Iterable[str], roles: Iterable[str], *, is_admin: bool
 
 def actor_from_row(row: Mapping[str, Any]) -> Actor:
     return Actor(id=row["id"], login=row["login"], groups=frozenset(row["groups"]), roles=frozenset(row["roles"]),
-                 is_admin=row["is_admin"], locale=row["locale"])
+                 is_admin=row["is_admin"], locale=row["locale"], session_epoch=row["session_epoch"])
 
 
 def add_user(
