@@ -132,6 +132,8 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/v1/users", "new_user", ADMIN),
     ("GET", "/api/v1/users/{user}", None, ADMIN),
     ("POST", "/api/v1/users/{user}/deactivate", None, ADMIN),
+    ("POST", "/api/v1/users/{user}/logout-all", None, ADMIN),
+    ("POST", "/api/v1/auth/logout-all", None, USERS),
     ("GET", "/api/v1/users/{user}/tokens", None, ADMIN),
     ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, ADMIN),
     ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, ADMIN),

@@ -49,6 +49,13 @@ def test_a_cookie_copied_before_logout_leads_to_the_login_page_after_it(fast: Se
     assert _inbox(thief, copied) == "/login?next=/inbox"
 
 
+def test_logging_in_again_after_a_logout_opens_the_inbox(fast: Services, client: TestClient) -> None:
+    csrf = ui_login(client, "li", PASSWORD)
+    client.post("/logout", data={"csrf_token": csrf})
+    ui_login(client, "li", PASSWORD)
+    assert client.get("/inbox", follow_redirects=False).status_code == 200
+
+
 def test_logging_out_ends_the_users_other_browsers_and_tokens_but_not_other_users(fast: Services,
                                                                                  client: TestClient) -> None:
     csrf = ui_login(client, "li", PASSWORD)
