@@ -20,7 +20,8 @@ T = TypeVar("T")
 
 class LoginPool:
     def __init__(self, *, workers: int = 1, queue: int = 16) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="login")
+        self._workers = workers
+        self._executor = self._new_executor()
         self._limit = workers + queue
         self._pending = 0
         self._lock = threading.Lock()
@@ -44,5 +45,10 @@ class LoginPool:
         with self._lock:
             self._pending -= 1
 
+    def _new_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="login")
+
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the threads (at the app's shutdown); a later `run` starts new ones."""
+        old, self._executor = self._executor, self._new_executor()
+        old.shutdown(wait=False, cancel_futures=True)
