@@ -113,13 +113,16 @@ def main() -> None:
         try:
             for flooders in (0, args.flooders):
                 took, statuses = measure(base, token, seconds=args.seconds, flooders=flooders)
-                deciles = statistics.quantiles(took, n=10)
+                p90 = statistics.quantiles(took, n=10)[-1] if len(took) > 1 else took[0]
                 flood_text = ", ".join(f"{n}×{code}" for code, n in sorted(statuses.items())) or "-"
                 print(f"{args.database:10} flooders={flooders}  inbox reads={len(took):5}  "
-                      f"median={statistics.median(took):7.1f} ms  p90={deciles[-1]:7.1f} ms  flood: {flood_text}")
+                      f"median={statistics.median(took):7.1f} ms  p90={p90:7.1f} ms  flood: {flood_text}")
         finally:
             server.terminate()
             server.wait(10)
+            if args.database == "postgresql":
+                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
