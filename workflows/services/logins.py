@@ -34,9 +34,9 @@ def log_in(svc: Services, *, login: str, password: str, address: str) -> Actor:
         row = None if wait else uow.conn.execute(select(t.users).where(t.users.c.login == login)).mappings().first()
     if wait:
         raise TooManyRequests(LOCKED, retry_after=wait)
-    usable = row is not None and row["active"] and row["password_hash"] is not None
-    if svc.passwords.verify(password, row["password_hash"] if usable and row is not None else None):
-        assert row is not None
+    # No row, an inactive user or no password: checked against a dummy hash, and refused.
+    hashed = row["password_hash"] if row is not None and row["active"] else None
+    if svc.passwords.verify(password, hashed) and row is not None:
         with svc.uow() as uow:
             throttle.clear_login(uow, login=login)
             uow.commit()
