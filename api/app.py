@@ -10,6 +10,8 @@ import anyio
 from fastapi import FastAPI
 
 from api import openapi_errors, problems, ui
+from api.headers import SecurityHeaders
+from api.login_pool import LoginPool
 from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
 from api.routes import meetings as meeting_routes
 from channelops.settings import Settings
@@ -37,6 +39,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         group.start_soon(_follow_calendar, app.state.services)
         yield
         group.cancel_scope.cancel()
+    app.state.logins.close()
 
 
 async def _follow_calendar(services: Services) -> None:
@@ -54,6 +57,8 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
                   openapi_url="/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.services = services
+    app.state.logins = LoginPool(workers=settings.login_threads, queue=settings.login_queue)
+    app.add_middleware(SecurityHeaders)
     problems.install(app)
     openapi_errors.install(app)
     app.include_router(health.router, include_in_schema=False)

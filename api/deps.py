@@ -9,7 +9,7 @@ import anyio
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from api.security import user_id_from_access_token
+from api.security import session_of_access_token
 from channelops.settings import Settings
 from workflows.domain.errors import Unauthenticated
 from workflows.domain.principals import Actor
@@ -38,16 +38,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 async def current_actor(svc: ServicesDep, settings: SettingsDep,
                         token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     """The caller. A known user costs no thread hop and no database read (`Services.actors`); the
-    database is read in a worker thread, never on the event loop."""
+    database is read in a worker thread, never on the event loop. An access token whose session
+    epoch is no longer the user's (logged out everywhere, password changed) is refused."""
     if not token:
         raise Unauthenticated("log in first: send `Authorization: Bearer <token>`")
     if token.startswith(TOKEN_PREFIX):
         return await anyio.to_thread.run_sync(partial(auth.actor_for_api_token, svc, token=token))
-    user_id = user_id_from_access_token(token, secret=settings.secret_key)
-    cached = auth.known_actor(svc, user_id=user_id)
+    user_id, epoch = session_of_access_token(token, secret=settings.secret_key)
+    cached = auth.known_actor(svc, user_id=user_id, epoch=epoch)
     if cached is not None:
         return cached
-    return await anyio.to_thread.run_sync(partial(auth.actor_by_id, svc, user_id=user_id))
+    return await anyio.to_thread.run_sync(partial(auth.actor_by_id, svc, user_id=user_id, epoch=epoch))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -44,6 +44,9 @@ def _loc(loc: tuple[Any, ...]) -> str:
 async def _channelops(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ChannelOpsError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     errors = exc.problems if isinstance(exc, InvalidInput) else None
     return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers)
 

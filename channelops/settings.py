@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workflows.domain.logins import LoginPolicy
 
 PLACEHOLDER_SECRET = "change-me"
 
@@ -32,6 +35,15 @@ class Settings(BaseSettings):
     actor_cache_seconds: float = Field(
         default=5.0, ge=0, description="how long a process trusts a user's roles, groups and active flag it has "
         "read; changes made through another process take effect within this time (0: read them on every request)")
+    login_attempts: int = Field(default=5, ge=1, description="failed logins per login name within the "
+                                "window before it is locked")
+    login_address_attempts: int = Field(default=50, ge=1, description="failed logins per client address "
+                                        "within the window before it is locked (offices share addresses)")
+    login_window_seconds: int = Field(default=900, ge=1, description="how long failed logins are counted")
+    login_lockout_seconds: int = Field(default=900, ge=1, description="how long a locked name or address waits")
+    login_threads: int = Field(default=1, ge=1, description="threads per API process that check passwords")
+    login_queue: int = Field(default=16, ge=0, description="logins that may wait for a password check; "
+                             "more are refused with 503")
     embedded_scheduler: bool = Field(default=True, description="serve/demo start Prefect and a worker")
     kpi_monthly_cron: str = Field(default="0 2 11 * *", description="monthly KPI review (11th, 02:00)")
     kpi_quarterly_cron: str = Field(default="0 3 15 1,4,7,10 *", description="quarterly KPI review")
@@ -50,6 +62,11 @@ class Settings(BaseSettings):
         if self.threads is not None:
             return self.threads
         return 1 if self.database_url.startswith("sqlite") else 2 * (os.cpu_count() or 1)
+
+    def login_policy(self) -> LoginPolicy:
+        return LoginPolicy(attempts=self.login_attempts, address_attempts=self.login_address_attempts,
+                           window=timedelta(seconds=self.login_window_seconds),
+                           lockout=timedelta(seconds=self.login_lockout_seconds))
 
     def with_local_secret(self, directory: Path | None = None) -> Settings:
         """In `local` mode without a secret, use one generated once and kept in `.channelops-secret`."""

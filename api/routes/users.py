@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Response
 
 from api.deps import CurrentActor, ServicesDep
 from api.schemas import TokenCreate, UserCreate
-from workflows.services import auth, users
+from workflows.services import auth, sessions, users
 from workflows.services.auth import ApiTokenView, IssuedToken
 from workflows.services.views import UserView
 
@@ -34,6 +34,13 @@ def get(user_id: UserId, actor: CurrentActor, svc: ServicesDep) -> UserView:
 @router.post("/{user_id}/deactivate", response_model=UserView, summary="Deactivate a user (admin)")
 def deactivate(user_id: UserId, actor: CurrentActor, svc: ServicesDep) -> UserView:
     return auth.deactivate_user(svc, actor=actor, user_id=user_id)
+
+
+@router.post("/{user_id}/logout-all", status_code=204, response_class=Response,
+             summary="Log a user out everywhere (admin, or oneself); API tokens stay valid")
+def logout_all(user_id: UserId, actor: CurrentActor, svc: ServicesDep) -> Response:
+    sessions.end_sessions(svc, actor=actor, user_id=user_id)
+    return Response(status_code=204)
 
 
 @router.get("/{user_id}/tokens", response_model=list[ApiTokenView], summary="A user's API tokens (admin)")

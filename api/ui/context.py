@@ -73,8 +73,8 @@ def build(request: Request) -> Ui:
     actor = None
     if current.user_id is not None:
         try:
-            actor = auth.actor_by_id(svc, user_id=current.user_id)
-        except Unauthenticated:  # deactivated since: back to an anonymous session
+            actor = auth.actor_by_id(svc, user_id=current.user_id, epoch=current.epoch)
+        except Unauthenticated:  # logged out or deactivated since: back to an anonymous session
             current = current.logout()
     locale = i18n.pick(actor.locale if actor else None, current.locale, default=settings.locale)
     return Ui(request=request, svc=svc, settings=settings, session=current, actor=actor, locale=locale)

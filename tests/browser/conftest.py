@@ -83,21 +83,32 @@ def browser(playwright_session: Playwright) -> Iterator[Browser]:
 PageFactory = Callable[..., Page]
 
 
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
 def open_page(browser: Browser, live_url: str) -> Iterator[PageFactory]:
-    """New browser contexts (a fresh cookie jar each) at a viewport size, on the live server."""
+    """New browser contexts (a fresh cookie jar each) at a viewport size, on the live server.
+
+    Every console message about a Content-Security-Policy violation, on any page a test visits,
+    fails the test: the pages must work under the CSP (see `api/headers.py`)."""
     contexts = []
+    violations: list[str] = []
 
     def make(viewport: dict[str, int] = DESKTOP) -> Page:
         context = browser.new_context(base_url=live_url, viewport=viewport)  # type: ignore[arg-type]
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if is_csp_violation(message.text) else None)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "pages broke the Content-Security-Policy"
 
 
 @dataclass

@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channelops.settings import Settings
-from tests.support.fixtures import bearer
 from tests.support.fuzz import failures
 from workflows.domain.principals import SYSTEM
+from workflows.services.auth import issue_api_token
 from workflows.services.context import Services
 from workflows.services.instances import fire_trigger, start_instance
 from workflows.services.users import actor_for, add_user
@@ -24,7 +24,8 @@ def api_headers(client: TestClient, svc: Services, settings: Settings) -> dict[s
                                 data={"channel_name": "x", "channel_type": "agent", "region": "east"})
     fire_trigger(svc, actor=actor, instance_id=onboarding.id, trigger="submit")
     assert complaint.id >= 1
-    return bearer(settings, admin.id)
+    # A long-lived API token, not a session: the fuzzed logout-all routes would end a session.
+    return {"Authorization": f"Bearer {issue_api_token(svc, actor=SYSTEM, user_id=admin.id, name='fuzz').token}"}
 
 
 EXAMPLES_PER_OPERATION = 20

@@ -184,6 +184,8 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("POST", "/api/v1/users", "new_user", [(A.MANAGE_USERS, nothing)]),
     ("GET", "/api/v1/users/{user}", None, [(A.READ_USER, other_user)]),
     ("POST", "/api/v1/users/{user}/deactivate", None, [(A.MANAGE_USERS, nothing)]),
+    ("POST", "/api/v1/users/{user}/logout-all", None, [(A.END_SESSIONS, other_user)]),
+    ("POST", "/api/v1/auth/logout-all", None, [(A.END_SESSIONS, oneself)]),
     ("GET", "/api/v1/users/{user}/tokens", None, [(A.MANAGE_USERS, nothing)]),
     ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, [(A.MANAGE_USERS, nothing)]),
     ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, [(A.MANAGE_USERS, nothing)]),

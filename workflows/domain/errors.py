@@ -45,6 +45,26 @@ class Unavailable(ChannelOpsError):
     title = "Service unavailable"
 
 
+class TooManyRequests(ChannelOpsError):
+    """Refused for a while (too many failed logins, or too many logins waiting at once); try again
+    after `retry_after` seconds."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Busy(Unavailable):
+    """Too much work of one kind waiting at once (e.g. password checks); try again shortly."""
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class TriggerNotAllowed(Conflict):
     title = "Trigger not allowed now"
 

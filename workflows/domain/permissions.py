@@ -119,6 +119,7 @@ class Action(StrEnum):
     READ_USER = "read_user"
     MANAGE_USERS = "manage_users"
     SET_LANGUAGE = "set_language"
+    END_SESSIONS = "end_sessions"
     MANAGE_TARGETS = "manage_targets"
     MANAGE_OUTBOX = "manage_outbox"
 
@@ -140,6 +141,8 @@ RULES: dict[str, Rule] = {
     Action.READ_USER: Rule("read a user's record", (*OPERATOR, SELF)),
     Action.MANAGE_USERS: Rule("list, add, deactivate users; issue and revoke API tokens", OPERATOR),
     Action.SET_LANGUAGE: Rule("choose one's own language", (ANY_USER,)),
+    Action.END_SESSIONS: Rule("log a user out everywhere, or change their password (object: the user)",
+                              (*OPERATOR, SELF)),
     Action.MANAGE_TARGETS: Rule("manage notification targets (object: their owner)", (*OPERATOR, SELF)),
     Action.MANAGE_OUTBOX: Rule("list the outbox and requeue dead notifications", OPERATOR),
 }
@@ -155,6 +158,7 @@ MESSAGES: dict[str, str] = {
     Action.READ_USER: "only an admin may read another user's record",
     Action.MANAGE_USERS: "only an admin may manage users and tokens",
     Action.SET_LANGUAGE: "only a user has a language",
+    Action.END_SESSIONS: "only an admin may end another user's sessions",
     Action.MANAGE_TARGETS: "only an admin may manage other people's or groups' notification targets",
     Action.MANAGE_OUTBOX: "only an admin may manage the outbox",
 }

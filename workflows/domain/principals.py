@@ -54,6 +54,8 @@ class Actor:
     is_admin: bool = False
     is_system: bool = False
     locale: str = "zh"
+    # The user's session epoch when read: sessions and access tokens carrying another one have ended.
+    session_epoch: int = 0
 
     def in_group(self, group: str) -> bool:
         return group in self.groups

@@ -32,6 +32,20 @@ class User(SQLModel, table=True):
     locale: str = Field(default="zh", max_length=10)
     active: bool = True
     created_at: datetime = _when()
+    # Carried in session cookies and access tokens; raising it ends every session of the user.
+    session_epoch: int = 0
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per login name (`kind` "login") or client address (`kind` "address") in the
+    current window, and the lockout they caused. Rows are deleted once their window and lockout are over."""
+
+    __tablename__ = "login_throttles"
+    kind: str = Field(max_length=10, primary_key=True)
+    subject: str = Field(max_length=200, primary_key=True)
+    failures: int = 0
+    window_started_at: datetime = _when()
+    locked_until: datetime | None = _when(nullable=True)
 
 
 class WorkflowDefinitionRow(SQLModel, table=True):
@@ -260,3 +274,4 @@ api_tokens = ApiToken.__table__  # type: ignore[attr-defined]
 notification_targets = NotificationTarget.__table__  # type: ignore[attr-defined]
 delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 calendar_entries = CalendarEntry.__table__  # type: ignore[attr-defined]
+login_throttles = LoginThrottle.__table__  # type: ignore[attr-defined]

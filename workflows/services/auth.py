@@ -14,11 +14,11 @@ from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.records import audit
-from workflows.services.users import actor_from_row, verify_password
+from workflows.services.users import actor_from_row
 from workflows.services.views import UserView, View
 
 TOKEN_PREFIX = "cop_"
-REFUSED = "wrong login or password"
+ENDED = "this session has ended (logged out, or the password changed); log in again"
 
 
 class ApiTokenView(View):
@@ -38,27 +38,31 @@ class IssuedToken(View):
     info: ApiTokenView
 
 
-def authenticate(svc: Services, *, login: str, password: str) -> Actor:
-    """The active user with this login and password; the same refusal whether or not the login exists."""
-    with svc.uow(write=False) as uow:
-        row = uow.conn.execute(select(t.users).where(t.users.c.login == login)).mappings().first()
-    if row is None or not row["active"] or not verify_password(password, row["password_hash"]):
-        raise Unauthenticated(REFUSED)
-    return actor_from_row(dict(row))
 
 
 _USER = select(t.users).where(t.users.c.id == bindparam("uid"))
 
 
-def known_actor(svc: Services, *, user_id: int) -> Actor | None:
+def known_actor(svc: Services, *, user_id: int, epoch: int | None = None) -> Actor | None:
     """The actor `user_id` if this process read it within the cache time, without touching the
-    database (None otherwise): lets a caller skip the worker thread that `actor_by_id` may need."""
-    return svc.actors.get(user_id)
+    database (None otherwise): lets a caller skip the worker thread that `actor_by_id` may need.
+
+    `epoch` is the session epoch a cookie or access token carries (None: no session, e.g. an API
+    token). An older one than the cached user's has ended (Unauthenticated); a newer one means the
+    cache is behind another process (None: read the user again).
+    """
+    cached = svc.actors.get(user_id)
+    if cached is None or epoch is None or epoch == cached.session_epoch:
+        return cached
+    if epoch < cached.session_epoch:
+        raise Unauthenticated(ENDED)
+    return None
 
 
-def actor_by_id(svc: Services, *, user_id: int) -> Actor:
-    """The active user `user_id` as an actor (briefly cached: see `Services.actors`)."""
-    cached = known_actor(svc, user_id=user_id)
+def actor_by_id(svc: Services, *, user_id: int, epoch: int | None = None) -> Actor:
+    """The active user `user_id` as an actor (briefly cached: see `Services.actors`), if the session
+    epoch `epoch` (when given) is still the user's."""
+    cached = known_actor(svc, user_id=user_id, epoch=epoch)
     if cached is not None:
         return cached
     stamp = svc.actors.stamp()
@@ -68,6 +72,8 @@ def actor_by_id(svc: Services, *, user_id: int) -> Actor:
         raise Unauthenticated("the account behind this token is no longer active")
     actor = actor_from_row(dict(row))
     svc.actors.put(user_id, actor, stamp=stamp)
+    if epoch is not None and epoch != actor.session_epoch:
+        raise Unauthenticated(ENDED)
     return actor
 
 
@@ -145,7 +151,9 @@ def deactivate_user(svc: Services, *, actor: Actor, user_id: int) -> UserView:
         row = uow.conn.execute(select(t.users).where(t.users.c.id == user_id)).mappings().first()
         if row is None:
             raise NotFound(f"user {user_id} not found")
-        uow.conn.execute(update(t.users).where(t.users.c.id == user_id).values(active=False))
+        # A new epoch too, so the sessions stay ended should the user be activated again.
+        uow.conn.execute(update(t.users).where(t.users.c.id == user_id)
+                         .values(active=False, session_epoch=t.users.c.session_epoch + 1))
         audit(uow, now=now, actor=actor, entity_type="user", entity_id=user_id, action="deactivated")
         uow.commit()
     svc.actors.forget(user_id)

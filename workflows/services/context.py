@@ -18,12 +18,14 @@ from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock
 from workflows.domain.durations import Duration
 from workflows.domain.errors import Conflict, NotFound
+from workflows.domain.logins import LoginPolicy
 from workflows.domain.principals import Actor
 from workflows.domain.validation import validate_source
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.engine.registry import Registry
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
+from workflows.services.passwords import Passwords
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -82,6 +84,9 @@ class Services:
     # every authenticated request; a change made in another process is seen within the ttl
     # (CHANNELOPS_ACTOR_CACHE_SECONDS), one made in this process at once.
     actors: ShortCache[int, Actor] = field(default_factory=lambda: ShortCache(ttl=5.0))
+    # Password hashing, and how many failed logins are allowed (CHANNELOPS_LOGIN_* settings).
+    passwords: Passwords = field(default_factory=Passwords)
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     # Which stored calendar entries `calendar` was built from, and when that was last compared with
     # the database (see `calendar_entries.refresh_calendar_if_changed`).
     calendar_entries_seen: tuple[tuple[str, str], ...] | None = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pwdlib import PasswordHash
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,16 +15,6 @@ from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.records import audit
 from workflows.services.views import UserView
-
-_hasher = PasswordHash.recommended()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password: str, hashed: str | None) -> bool:
-    return hashed is not None and _hasher.verify(password, hashed)
 
 
 def implied_roles(groups: Iterable[str], roles: Iterable[str], *, is_admin: bool) -> list[str]:
@@ -43,7 +32,7 @@ def implied_roles(groups: Iterable[str], roles: Iterable[str], *, is_admin: bool
 
 def actor_from_row(row: Mapping[str, Any]) -> Actor:
     return Actor(id=row["id"], login=row["login"], groups=frozenset(row["groups"]), roles=frozenset(row["roles"]),
-                 is_admin=row["is_admin"], locale=row["locale"])
+                 is_admin=row["is_admin"], locale=row["locale"], session_epoch=row["session_epoch"])
 
 
 def add_user(
@@ -64,7 +53,7 @@ def add_user(
         raise InvalidInput("the user is not valid", problems)
     now = svc.clock.now()
     values = {"login": login.strip(), "display_name": display_name or login, "email": email,
-              "password_hash": hash_password(password) if password else None, "is_admin": is_admin,
+              "password_hash": svc.passwords.hash(password) if password else None, "is_admin": is_admin,
               "roles": implied_roles(groups, roles, is_admin=is_admin), "groups": groups, "locale": locale,
               "active": True, "created_at": now}
     with svc.uow() as uow:
