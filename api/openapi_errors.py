@@ -12,6 +12,7 @@ derived here once instead of being repeated on ~60 routes:
 | 413    | take a body (the request size limits)                              |
 | 422    | take a parameter or a body (replacing FastAPI's `HTTPValidationError`) |
 | 429    | log in (login throttling)                                          |
+| 503    | log in (the bounded queue of password checks is full)              |
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ DESCRIPTIONS = {
     "413": "Request body too large",
     "422": "Invalid input: each problem at its path (and line)",
     "429": "Too many requests: wait for `Retry-After` seconds",
+    "503": "Busy: too many logins are waiting for a password check; retry after `Retry-After` seconds",
 }
 LOGIN_PATH = "/api/v1/auth/token"
 
@@ -68,14 +70,14 @@ def statuses(*, path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if body or parameters:
         found.add("422")
     if path == LOGIN_PATH:
-        found |= {"401", "429"}
+        found |= {"401", "429", "503"}
     return sorted(found)
 
 
 def _problem_response(status: str) -> dict[str, Any]:
     response: dict[str, Any] = {"description": DESCRIPTIONS[status],
                                 "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    if status == "429":
+    if status in ("429", "503"):
         response["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
     if status == "401":
         response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
