@@ -53,6 +53,8 @@ class InstanceRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_instances_workflow_state", "workflow", "state"),
         Index("ix_instances_subject", "subject_type", "subject_id"),
+        Index("ix_instances_workflow_created", "workflow", "created_at"),  # reports: a workflow's cohort
+        Index("ix_instances_workflow_closed", "workflow", "closed_at"),  # reports: weekly throughput
     )
     id: int | None = Field(default=None, primary_key=True)
     definition_id: int = Field(foreign_key="workflow_definitions.id")
@@ -77,6 +79,7 @@ class TaskRow(SQLModel, table=True):
         Index("ix_tasks_status_group", "status", "candidate_group"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_instance_status", "instance_id", "status"),
+        Index("ix_tasks_created_group", "created_at", "original_group"),  # reports: a month of tasks
     )
     id: int | None = Field(default=None, primary_key=True)
     instance_id: int = Field(foreign_key="workflow_instances.id")
