@@ -9,7 +9,7 @@ Counts per week and the current waits are aggregated in SQL. Reads never write.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -98,7 +98,7 @@ def _definition(svc: Services, conn: Any, *, workflow: str, version: int | None)
     return svc.compiled(conn, found).definition
 
 
-def _walk(history: list[Any], timeline: WorkingTimeline) -> dict[str, Any]:
+def _walk(history: Sequence[Any], timeline: WorkingTimeline) -> dict[str, Any]:
     """Visits per state (working seconds), transitions used, and re-entries, from the ordered history."""
     visits: dict[str, list[float]] = defaultdict(list)
     uses: Counter[tuple[str, str, str]] = Counter()
