@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from workflows.domain.errors import InvalidInput, NotFound, Problem
 from workflows.domain.group_titles import group_title
@@ -30,6 +30,7 @@ from workflows.services.compliance_views import (
 )
 from workflows.services.context import Services
 from workflows.services.report_access import require_report_reader
+from workflows.services.report_sql import epoch
 from workflows.services.reports import sla_report
 from workflows.services.worktime import WorkingTimeline, spread
 
@@ -80,26 +81,53 @@ def compliance_report(svc: Services, *, actor: Actor, period: str, group: str | 
                 select(k.id).where(k.original_group == group).limit(1)).first() is None:
             raise NotFound(f"no group {group!r}")
         trend = _trend(uow.conn, period=period, zone=zone, now=now, group=group, start=trend_start, end=end)
-        rows = [dict(r) for r in uow.conn.execute(
-            select(k.original_group, k.status, k.created_at, k.completed_at, k.due_at, k.escalated_at,
-                   k.completed_by, k.assignee_id, t.instances.c.workflow)
-            .join(t.instances, t.instances.c.id == k.instance_id)
-            .where(k.created_at >= start, k.created_at < end, _grouped(group))).mappings()]
-        people = _people(uow.conn, {r["completed_by"] for r in rows} | {r["assignee_id"] for r in rows})
+        rows = [_Task(*r) for r in uow.conn.execute(_month_query(uow.dialect, start=start, end=end, now=now,
+                                                                   group=group))]
+        people = _people(uow.conn, {r.person for r in rows})
         titles = {r.name: (r.title_zh, r.title_en) for r in uow.conn.execute(
             select(t.definitions.c.name, t.definitions.c.title_zh, t.definitions.c.title_en)
             .order_by(t.definitions.c.version))}
     names = [group] if group is not None else _groups(trend)
-    by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_group: dict[str, list[_Task]] = defaultdict(list)
+    last = max([now.timestamp(), *(r.completed for r in rows if r.completed is not None)])
+    timeline = WorkingTimeline(svc.calendar, first=start, last=datetime.fromtimestamp(last, UTC))
     for row in rows:
-        by_group[row["original_group"]].append(row)
-    timeline = WorkingTimeline(svc.calendar, first=start, last=max([now, *(r["completed_at"] or now for r in rows)]))
-    attainment = _attainment(svc, workflows={r["workflow"] for r in rows}, start=start, end=end, titles=titles)
-    groups = [_group(name, by_group.get(name, []), now=now, timeline=timeline, people=people,
+        if row.completed is not None:
+            row.hours = timeline.at_epoch(row.completed) - timeline.at_epoch(row.created)
+        by_group[row.group].append(row)
+    attainment = _attainment(svc, workflows={r.workflow for r in rows}, start=start, end=end, titles=titles)
+    groups = [_group(name, by_group.get(name, []), people=people,
                      attainment=attainment, trend=trend.get(name, {}),
                      periods=[_period_name(period, s) for s in range(1 - TREND_MONTHS, 1)])
               for name in names]
     return ComplianceReport(period=period, start=start, end=end, as_of=now, groups=groups)
+
+
+class _Task:
+    """One task of the month: its group, what became of it, seconds since the epoch, who."""
+
+    __slots__ = ("completed", "created", "escalated", "group", "hours", "kind", "person", "workflow")
+
+    def __init__(self, group: str, kind: str, created: float, completed: float | None, escalated: bool,
+                 completed_by: int | None, assignee_id: int | None, workflow: str) -> None:
+        self.group, self.kind, self.created, self.completed = group, kind, created, completed
+        self.escalated, self.workflow = bool(escalated), workflow
+        # the person who decided it; for an overdue task, the one holding it
+        self.person = completed_by if kind in ("on_time", "late") else assignee_id if kind == "overdue" else None
+        self.hours = 0.0  # working seconds from received to decided, set once the timeline is built
+
+
+def _kind(now: datetime) -> Any:
+    completed, still_open = k.status == "completed", k.status == "open"
+    return case((completed & (k.due_at.is_(None) | (k.completed_at <= k.due_at)), "on_time"), (completed, "late"),
+                (still_open & (k.due_at <= now), "overdue"), (still_open, "open"), else_="cancelled")
+
+
+def _month_query(dialect: str, *, start: datetime, end: datetime, now: datetime, group: str | None) -> Any:
+    return (select(k.original_group, _kind(now), epoch(k.created_at, dialect), epoch(k.completed_at, dialect),
+                   k.escalated_at.is_not(None), k.completed_by, k.assignee_id, t.instances.c.workflow)
+            .join(t.instances, t.instances.c.id == k.instance_id)
+            .where(k.created_at >= start, k.created_at < end, _grouped(group)))
 
 
 def _grouped(group: str | None) -> Any:
@@ -114,29 +142,22 @@ def _groups(trend: Mapping[str, Any]) -> list[str]:
 
 def _trend(conn: Any, *, period: str, zone: str, now: datetime, group: str | None, start: datetime,
            end: datetime) -> dict[str, dict[str, dict[str, int]]]:
-    """Counts per group and month over the trend's months: one grouped query."""
+    """Counts per group and month over the trend's months: one grouped query, summed up here."""
     bounds = [month_bounds(period, zone, shift=s)[1] for s in range(1 - TREND_MONTHS, 0)]
     bucket = case(*((k.created_at < bound, index) for index, bound in enumerate(bounds)), else_=len(bounds))
-    completed = k.status == "completed"
-    on_time = and_(completed, (k.due_at.is_(None)) | (k.completed_at <= k.due_at))
-    query = (select(bucket.label("bucket"), k.original_group.label("group"), func.count().label("received"),
-                    _count(on_time).label("on_time"), _count(and_(completed, k.completed_at > k.due_at)).label("late"),
-                    _count(and_(k.status == "open", k.due_at <= now)).label("overdue"),
-                    _count(and_(k.status == "open", (k.due_at.is_(None)) | (k.due_at > now))).label("open"),
-                    _count(k.status == "cancelled").label("cancelled"),
-                    _count(k.escalated_at.is_not(None)).label("escalated"))
+    kind, escalated = _kind(now), k.escalated_at.is_not(None)
+    query = (select(bucket, k.original_group, kind, escalated, func.count())
              .where(k.created_at >= start, k.created_at < end, _grouped(group))
-             .group_by(bucket, k.original_group))
+             .group_by(bucket, k.original_group, kind, escalated))
     found: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
-    for row in conn.execute(query).mappings():
-        found[row["group"]][_period_name(period, int(row["bucket"]) + 1 - TREND_MONTHS)] = {
-            name: int(row[name] or 0) for name in ("received", "on_time", "late", "overdue", "open", "cancelled",
-                                                   "escalated")}
+    for index, name, what, was_escalated, n in conn.execute(query):
+        month = _period_name(period, int(index) + 1 - TREND_MONTHS)
+        counts = found[name].setdefault(month, dict.fromkeys(
+            ("received", "on_time", "late", "overdue", "open", "cancelled", "escalated"), 0))
+        counts[what] += n
+        counts["received"] += n
+        counts["escalated"] += n if was_escalated else 0
     return found
-
-
-def _count(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _people(conn: Any, ids: Iterable[int | None]) -> dict[int, tuple[str, str]]:
@@ -165,14 +186,6 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def _classify(row: Mapping[str, Any], now: datetime) -> str:
-    if row["status"] == "completed":
-        return "on_time" if row["due_at"] is None or row["completed_at"] <= row["due_at"] else "late"
-    if row["status"] == "open":
-        return "overdue" if row["due_at"] is not None and row["due_at"] <= now else "open"
-    return "cancelled"
-
-
 def _counts(classes: Iterable[str], escalated: int) -> dict[str, Any]:
     counts: dict[str, Any] = {"on_time": 0, "late": 0, "overdue": 0, "open": 0, "cancelled": 0}
     for name in classes:
@@ -183,20 +196,17 @@ def _counts(classes: Iterable[str], escalated: int) -> dict[str, Any]:
     return counts
 
 
-def _group(name: str, rows: list[dict[str, Any]], *, now: datetime, timeline: WorkingTimeline,
-           people: Mapping[int, tuple[str, str]], attainment: Mapping[str, WorkflowAttainment],
-           trend: Mapping[str, Mapping[str, int]], periods: list[str]) -> GroupCompliance:
-    classes = [_classify(r, now) for r in rows]
-    counts = _counts(classes, sum(r["escalated_at"] is not None for r in rows))
-    decided = [timeline.between(r["created_at"], r["completed_at"]) for r in rows if r["status"] == "completed"]
-    median, p90 = spread(decided)
-    sla = [attainment[w] for w in sorted({r["workflow"] for r in rows})]
+def _group(name: str, rows: list[_Task], *, people: Mapping[int, tuple[str, str]],
+           attainment: Mapping[str, WorkflowAttainment], trend: Mapping[str, Mapping[str, int]],
+           periods: list[str]) -> GroupCompliance:
+    counts = _counts((r.kind for r in rows), sum(r.escalated for r in rows))
+    median, p90 = spread([r.hours for r in rows if r.completed is not None])
+    sla = [attainment[w] for w in sorted({r.workflow for r in rows})]
     met, breached = sum(a.met for a in sla), sum(a.breached for a in sla)
     zh, en = group_title(name)
     return GroupCompliance(
         group=name, title_zh=zh, title_en=en, **counts, median_hours=median, p90_hours=p90,
-        sla_attainment=_rate(met, met + breached), sla=sla,
-        people=_per_person(rows, classes, timeline=timeline, people=people),
+        sla_attainment=_rate(met, met + breached), sla=sla, people=_per_person(rows, people=people),
         trend=[MonthFigures(period=p, **_trend_counts(trend.get(p))) for p in periods])
 
 
@@ -207,21 +217,17 @@ def _trend_counts(found: Mapping[str, int] | None) -> dict[str, Any]:
     return counts
 
 
-def _per_person(rows: list[dict[str, Any]], classes: list[str], *, timeline: WorkingTimeline,
-                people: Mapping[int, tuple[str, str]]) -> list[PersonFigures]:
+def _per_person(rows: list[_Task], *, people: Mapping[int, tuple[str, str]]) -> list[PersonFigures]:
     """Who decided the group's tasks (on time or late), and who holds its overdue ones, by login."""
-    mine: dict[int, list[tuple[dict[str, Any], str]]] = defaultdict(list)
-    for row, kind in zip(rows, classes, strict=True):
-        person = row["completed_by"] if kind in ("on_time", "late") else row["assignee_id"]
-        if person is not None and kind in ("on_time", "late", "overdue"):
-            mine[person].append((row, kind))
+    mine: dict[int, list[_Task]] = defaultdict(list)
+    for row in rows:
+        if row.person is not None:
+            mine[row.person].append(row)
     found = []
     for user_id, items in mine.items():
-        counts = _counts((kind for _, kind in items), sum(r["escalated_at"] is not None for r, _ in items))
-        median, p90 = spread([timeline.between(r["created_at"], r["completed_at"]) for r, kind in items
-                              if kind != "overdue"])
+        counts = _counts((r.kind for r in items), sum(r.escalated for r in items))
+        median, p90 = spread([r.hours for r in items if r.completed is not None])
         login, display = people.get(user_id, (str(user_id), ""))
         found.append(PersonFigures(user_id=user_id, login=login, display_name=display, **counts,
                                    median_hours=median, p90_hours=p90))
     return sorted(found, key=lambda p: p.login)
-

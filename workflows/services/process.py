@@ -24,6 +24,7 @@ from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.process_views import ProcessReport, StateTime, TransitionUse, WeekFigures
 from workflows.services.report_access import require_report_reader
+from workflows.services.report_sql import epoch
 from workflows.services.worktime import WorkingTimeline, hours, spread
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52
@@ -54,10 +55,13 @@ def process_report(svc: Services, *, actor: Actor, workflow: str, version: int |
         definition = _definition(svc, uow.conn, workflow=workflow, version=version)
         cohort = select(i.id).where(mine, i.created_at >= start, i.created_at < now)
         history = uow.conn.execute(
-            select(a.instance_id, a.action, a.at, a.from_state, a.to_state, a.trigger)
-            .where(a.instance_id.in_(cohort.scalar_subquery()), a.action.in_(("started", "transition")))
+            select(a.instance_id, a.action == "transition", epoch(a.at, uow.dialect), a.from_state, a.to_state,
+                   a.trigger)
+            .where(a.instance_id.in_(cohort.scalar_subquery()), a.action.in_(("started", "transition")),
+                   a.at >= start)  # no instance of the cohort has a row before it started
             .order_by(a.instance_id, a.id)).all()
-        closed = uow.conn.execute(select(i.created_at, i.closed_at, i.state).where(
+        closed = uow.conn.execute(select(
+            epoch(i.created_at, uow.dialect), epoch(i.closed_at, uow.dialect), i.state).where(
             mine, i.created_at >= start, i.created_at < now, i.status == "completed")).all()
         waits = {r.state: (int(r.n), r.oldest) for r in uow.conn.execute(
             select(i.state, func.count().label("n"), func.min(i.state_entered_at).label("oldest"))
@@ -66,14 +70,14 @@ def process_report(svc: Services, *, actor: Actor, workflow: str, version: int |
     oldest = min([start, *(when for _, when in waits.values())])
     timeline = WorkingTimeline(svc.calendar, first=oldest, last=now)
     walk = _walk(history, timeline)
-    cycles = [timeline.between(r.created_at, r.closed_at) for r in closed]
+    cycles = [timeline.at_epoch(closed_at) - timeline.at_epoch(created_at) for created_at, closed_at, _ in closed]
     cycle_p50, cycle_p90 = spread(cycles)
     states = _states(definition, walk["visits"], waits, timeline=timeline, now=now)
     slowest = sorted((s for s in states if s.visits and not s.final), key=lambda s: -(s.p90_hours or 0))
     return ProcessReport(
         workflow=workflow, version=version, title_zh=definition.title.zh, title_en=definition.title.en,
         start=start, end=now, instances=walk["instances"], completed=len(closed), cycle_p50_hours=cycle_p50,
-        cycle_p90_hours=cycle_p90, outcomes=dict(sorted(Counter(r.state for r in closed).items())),
+        cycle_p90_hours=cycle_p90, outcomes=dict(sorted(Counter(state for _, _, state in closed).items())),
         rework_instances=walk["rework_instances"], states=states,
         transitions=_transitions(definition, walk["uses"], walk["rework"]),
         slowest=[s.state for s in slowest[:SLOWEST_SHOWN]], weekly=weekly)
@@ -106,19 +110,20 @@ def _walk(history: Sequence[Any], timeline: WorkingTimeline) -> dict[str, Any]:
     reworked: set[int] = set()
     current: int | None = None
     entered, seen, count = 0.0, set[str](), 0
-    for row in history:
-        moment = timeline.at(row.at)
-        if row.instance_id != current:
-            current, seen, count = row.instance_id, set(), count + 1
-        if row.action == "transition":
-            if row.from_state in seen:
-                visits[row.from_state].append(moment - entered)
-            key = (row.from_state, row.trigger or "", row.to_state)
+    position = timeline.at_epoch
+    for instance_id, moved, at, source, dest, trigger in history:
+        moment = position(at)
+        if instance_id != current:
+            current, seen, count = instance_id, set(), count + 1
+        if moved:
+            if source in seen:
+                visits[source].append(moment - entered)
+            key = (source, trigger or "", dest)
             uses[key] += 1
-            if row.to_state in seen:
+            if dest in seen:
                 rework[key] += 1
-                reworked.add(row.instance_id)
-        seen.add(row.to_state)
+                reworked.add(instance_id)
+        seen.add(dest)
         entered = moment
     return {"visits": visits, "uses": uses, "rework": rework, "rework_instances": len(reworked), "instances": count}
 
