@@ -14,6 +14,13 @@ from workflows.domain.principals import Actor
 ALL_GROUP_READERS = frozenset({"committee", "viewer"})  # roles that read the compliance of every group
 
 
+def compliance_groups(actor: Actor) -> frozenset[str] | None:
+    """The groups whose compliance `actor` may read: None for every group. THE rule."""
+    if actor.is_admin or actor.is_system or actor.roles & ALL_GROUP_READERS or actor.in_group("committee"):
+        return None
+    return frozenset(actor.groups)
+
+
 def require_report_reader(actor: Actor, *, report: str, group: str | None = None) -> None:
     """Refuse `actor` unless they may read `report` (`process` or `compliance`) for `group`
     (None: every group).
@@ -21,11 +28,10 @@ def require_report_reader(actor: Actor, *, report: str, group: str | None = None
     Raises:
         PermissionDenied: the actor may not read it.
     """
-    if report == "process" or actor.is_admin or actor.is_system:
+    if report == "process":
         return
-    if actor.roles & ALL_GROUP_READERS or actor.in_group("committee"):
-        return
-    if group is not None and actor.in_group(group):
+    allowed = compliance_groups(actor)
+    if allowed is None or (group is not None and group in allowed):
         return
     if group is None:
         raise PermissionDenied("the compliance of every group is for admins, the committee and viewers; "
