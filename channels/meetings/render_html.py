@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from channels.meetings.render_execution import execution_html
 from channels.meetings.render_md import header_lines, local, title_of, workflow_title
 from channels.meetings.texts import Lang, pick, word
 from channels.meetings.views import AgendaView, ItemView, SectionView
@@ -16,6 +17,7 @@ h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #bbb}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.meta dt{font-weight:600}
 ol.items>li{margin:.6em 0;page-break-inside:avoid}.ask{color:#444}.decision{background:#eef6ee;padding:.2em .5em}
 .deferred{background:#fff6e0}.more,.none{color:#777;font-style:italic}.shift{color:#a40}code{font-size:.9em}
+table.execution{border-collapse:collapse}table.execution td,table.execution th{border:1px solid #bbb;padding:0 .4em}
 @media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none}h2{page-break-after:avoid}}
 """
 
@@ -50,9 +52,11 @@ def _section(section: SectionView, lang: Lang, *, zone: str) -> str:
         shown = ", ".join(f"{escape(g.get(f'title_{lang}', g['goal']))} {escape(word('attainment', lang))} "
                           f"{'—' if g['attainment'] is None else escape(str(g['attainment'])) + '%'}" for g in goals)
         html.append(f"<p>{escape(workflow_title(section, workflow, lang))}: {shown}</p>")
+    execution = execution_html(section.facts, lang)
+    html.append(execution)
     if section.items:
         html.append('<ol class="items">' + "".join(_item(i, lang, zone=zone) for i in section.items) + "</ol>")
-    else:
+    elif not execution:
         html.append(f'<p class="none">{escape(word("none", lang))}</p>')
     if section.total > len(section.items):
         html.append(f'<p class="more">{escape(word("more", lang, n=section.total - len(section.items)))}</p>')
