@@ -1,4 +1,4 @@
-"""SQL pieces the reports share: a moment as seconds since the epoch, a conditional count.
+"""SQL the reports share: a moment as seconds since the epoch.
 
 Reading seconds straight from the database spares the reports a datetime object per row (the
 `UTCDateTime` conversion dominated their time on a million audit rows).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func
+from sqlalchemy import Float, cast, func
 
 
 def epoch(column: Any, dialect: str) -> Any:
@@ -17,6 +17,3 @@ def epoch(column: Any, dialect: str) -> Any:
         return cast(func.extract("epoch", column), Float)
     return func.round((func.julianday(column) - 2440587.5) * 86400.0, 3)  # SQLite, to the millisecond
 
-
-def count_if(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
