@@ -51,7 +51,7 @@ def prepare_in(svc: Services, uow: UnitOfWork, *, actor: Actor, meeting: dict[st
         raise Conflict(f"occurrence {occurrence['id']} is cancelled; it has no agenda")
     now = svc.clock.now()
     window, previous_id = builder.window_for(uow, occurrence, now=now, zone=meeting["timezone"])
-    sections = builder.build(svc, uow, window=window, previous_id=previous_id)
+    sections = builder.build(svc, uow, window=window, previous_id=previous_id, kind=meeting["kind"])
     checksum = builder.store(uow, occurrence_id=occurrence["id"], sections=sections, previous_id=previous_id,
                              now=now)
     invite = [checksum, occurrence["starts_at"], occurrence["ends_at"], meeting["title_zh"], meeting["title_en"],

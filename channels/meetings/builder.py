@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from channels.meetings import channel_sources, engine_sources
+from channels.meetings import channel_sources, engine_sources, execution_source
 from channels.meetings import tables as m
 from channels.meetings.drafts import SECTION_LIMIT, Draft, Section, Titles, Window
 from channels.meetings.texts import SECTIONS
@@ -42,8 +42,10 @@ def window_for(uow: UnitOfWork, occurrence: Mapping[str, Any], *, now: datetime,
     return window, None if previous is None else previous.id
 
 
-def build(svc: Services, uow: UnitOfWork, *, window: Window, previous_id: int | None) -> list[Section]:
-    """Every section of the agenda, in agenda order (`texts.SECTIONS`)."""
+def build(svc: Services, uow: UnitOfWork, *, window: Window, previous_id: int | None, kind: str = "joint"
+          ) -> list[Section]:
+    """Every section of the agenda, in agenda order (`texts.SECTIONS`); department execution only
+    for a joint meeting."""
     titles = Titles(svc, uow)
     found = {
         "terminations": engine_sources.terminations(uow),
@@ -55,6 +57,8 @@ def build(svc: Services, uow: UnitOfWork, *, window: Window, previous_id: int | 
         "proposals": engine_sources.proposals(uow, titles),
         "five_star": channel_sources.five_star(uow, window),
     }
+    if kind == "joint":
+        found[execution_source.NAME] = execution_source.department_execution(svc, window)
     # A task of an instance that is on the agenda for a decision already is not listed twice.
     decided_here = {d.instance_id for name in DECISION_SECTIONS for d in found[name].drafts}
     tasks = found["tasks"]
@@ -63,7 +67,7 @@ def build(svc: Services, uow: UnitOfWork, *, window: Window, previous_id: int | 
     tasks.drafts = kept
     keys = {d.key for section in found.values() for d in section.drafts}
     found["carried_over"] = _carried(uow, previous_id, keys)
-    sections = [found[name] for name, _, _ in SECTIONS]
+    sections = [found[name] for name, _, _ in SECTIONS if name in found]
     _label_channels(uow, sections)
     return sections
 

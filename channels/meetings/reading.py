@@ -10,7 +10,7 @@ from sqlalchemy import select
 from channels.meetings import tables as m
 from channels.meetings.access import attendee_rows
 from channels.meetings.series import meeting_view, occurrence_view
-from channels.meetings.texts import SECTIONS
+from channels.meetings.texts import OPTIONAL, SECTIONS
 from channels.meetings.views import AgendaView, AttendeeView, DecisionView, ItemView, SectionView
 from workflows.domain.errors import NotFound
 from workflows.persistence.uow import UnitOfWork
@@ -52,6 +52,8 @@ def agenda_view(uow: UnitOfWork, *, meeting: Mapping[str, Any], occurrence: Mapp
     meta = occurrence["agenda_meta"] or {}
     sections = []
     for name, zh, en in SECTIONS:
+        if name in OPTIONAL and name not in meta:  # an agenda without it (another kind, or older)
+            continue
         listed = [_item(dict(row), decisions.get(row["id"])) for row in items if row["section"] == name]
         info = meta.get(name, {})
         sections.append(SectionView(name=name, title_zh=zh, title_en=en, items=listed,

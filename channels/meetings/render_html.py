@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from markupsafe import Markup
 
+from channels.meetings.render_execution import execution_html
 from channels.meetings.render_md import header_lines, local, title_of, workflow_title
 from channels.meetings.texts import Lang, word
 from channels.meetings.views import AgendaView, SectionView
@@ -57,6 +59,11 @@ def agenda_html(agenda: AgendaView, lang: Lang, *, minutes: bool = False) -> str
     def fixed(name: str, **values: object) -> str:
         return word(name, lang, **values)
 
+    def execution(section: SectionView) -> Markup:
+        """The department execution table (`render_execution` escapes every value it prints)."""
+        return Markup(execution_html(section.facts, lang))
+
     return _template().render(
         lang=lang, heading=f"{title_of(agenda, lang)} · {word('minutes' if minutes else 'agenda', lang)}",
-        meta=meta, sections=sections, attainment=attainment, local=local_time, word=fixed)
+        meta=meta, sections=sections, attainment=attainment, local=local_time, word=fixed,
+        execution=execution)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from channels.meetings.render_execution import execution_lines
 from channels.meetings.texts import Lang, pick, shift_note, word
 from channels.meetings.views import AgendaView, ItemView, SectionView
 
@@ -73,7 +74,9 @@ def section_lines(section: SectionView, lang: Lang, *, zone: str) -> list[str]:
         shown = ", ".join(f"{g.get(f'title_{lang}', g['goal'])} {word('attainment', lang)} "
                           f"{'—' if g['attainment'] is None else str(g['attainment']) + '%'}" for g in goals)
         lines.append(f"- {workflow_title(section, workflow, lang)}: {shown}")
-    if not section.items:
+    execution = execution_lines(section.facts, lang)
+    lines += execution
+    if not section.items and not execution:
         lines.append(f"- {word('none', lang)}")
     for item in section.items:
         lines += item_lines(item, lang, zone=zone)

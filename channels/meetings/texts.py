@@ -16,10 +16,12 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("alarms", "阈值报警", "Alarms"),
     ("tasks", "已升级与已逾期的待办", "Escalated and overdue tasks"),
     ("sla_breaches", "上次会议以来的时限超时", "SLA breaches since the last meeting"),
+    ("department_execution", "部门制度执行情况（上月）", "Department execution (last month)"),
     ("proposals", "待评审的改进提案", "Open improvement proposals"),
     ("five_star", "本月五星渠道", "Five-star channels of the month"),
 )
 SECTION_TITLES = {name: (zh, en) for name, zh, en in SECTIONS}
+OPTIONAL = frozenset({"department_execution"})  # sections only some agendas have (joint meetings)
 
 KINDS: dict[str, tuple[str, str]] = {
     "joint": ("跨部门联席会议", "Cross-department joint meeting"),

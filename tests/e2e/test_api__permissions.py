@@ -15,7 +15,7 @@ from channels import permissions
 from channels.permissions import ChannelAction, ChannelRef, MeetingRef
 from tests.support.fixtures import bearer
 from workflows.domain.definition import WorkflowDefinition
-from workflows.domain.permissions import Action, Named, TaskRef, UserRef
+from workflows.domain.permissions import Action, GroupRef, Named, TaskRef, UserRef
 from workflows.domain.principals import SYSTEM, Actor
 from workflows.services.calendar_entries import add_calendar_entry
 from workflows.services.context import Services
@@ -147,6 +147,14 @@ def oneself(world: World, actor: Actor) -> UserRef:
     return UserRef(actor.id)
 
 
+def every_group(world: World, actor: Actor) -> GroupRef:
+    return GroupRef(None)
+
+
+def market_group(world: World, actor: Actor) -> GroupRef:
+    return GroupRef("market")
+
+
 def market_meeting(world: World, actor: Actor) -> MeetingRef:
     return MeetingRef(attendee_groups=("market",))
 
@@ -190,6 +198,9 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, [(A.MANAGE_USERS, nothing)]),
     ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, [(A.MANAGE_USERS, nothing)]),
     ("GET", "/api/v1/reports/sla?workflow=complaint", None, [(A.READ_REPORTS, nothing)]),
+    ("GET", "/api/v1/reports/process?workflow=complaint", None, [(A.READ_PROCESS_REPORT, nothing)]),
+    ("GET", "/api/v1/reports/compliance?period=2026-11", None, [(A.READ_COMPLIANCE, every_group)]),
+    ("GET", "/api/v1/reports/compliance?period=2026-11&group=market", None, [(A.READ_COMPLIANCE, market_group)]),
     ("GET", "/api/v1/calendar/entries", None, [(A.READ_CALENDAR, nothing)]),
     ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"},
      [(A.MANAGE_CALENDAR, nothing)]),

@@ -26,7 +26,8 @@ ROLES = {"viewer": ([], ["viewer"], False), "channel_manager": ([], ["channel_ma
 PAGES = ["/inbox", "/inbox?due=overdue&sort=created", "/instances", "/instances?workflow=complaint&status=active",
          "/instances/{id}", "/dashboard", "/workflows", "/workflows/complaint", "/workflows/complaint?version=1",
          "/workflows/channel_onboarding/start", "/channels", "/channels?card=yellow&stars=&type=agent",
-         "/channels/{channel}", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/agenda.ics"]
+         "/channels/{channel}", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/agenda.ics",
+         "/reports/compliance", "/reports/process", "/reports/process?workflow=complaint&weeks=4"]
 ADMIN_PAGES = ["/admin/workflows", "/admin/workflows/editor", "/admin/workflows/editor?name=complaint"]
 IMPORTERS = {"admin", "channel_manager"}
 

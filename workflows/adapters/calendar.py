@@ -152,6 +152,10 @@ class BusinessCalendar:
                 return candidate
         raise ValueError(f"no working day within {MAX_IDLE_DAYS} days of {day}")
 
+    def working_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The working periods of the local date `day` as UTC (start, end) pairs, in order; () on a day off."""
+        return self._day(day).intervals
+
     def working_day_length(self) -> timedelta:
         """The working time of one working day: the sum of the configured periods (8h by default)."""
         return self._day_length

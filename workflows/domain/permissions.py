@@ -70,6 +70,13 @@ class UserRef:
     user_id: int | None
 
 
+@dataclass(frozen=True)
+class GroupRef:
+    """A group whose figures are read; None: every group at once."""
+
+    group: str | None
+
+
 def role(name: str) -> Grant:
     return Grant(f"role {name}", lambda actor, _: name in actor.roles)
 
@@ -98,6 +105,9 @@ REQUESTER = Grant("the requester of the decision", lambda actor, obj: isinstance
 SELF = Grant("the user themself", lambda actor, obj: isinstance(obj, UserRef) and _is_user(actor)
              and obj.user_id == actor.id)
 
+MEMBER = Grant("a member of the group (object: one group)", lambda actor, obj: isinstance(obj, GroupRef)
+               and obj.group is not None and actor.in_group(obj.group))
+
 READER = (SYSTEM, ADMIN, ANY_USER)
 OPERATOR = (SYSTEM, ADMIN)
 
@@ -122,6 +132,8 @@ class Action(StrEnum):
     END_SESSIONS = "end_sessions"
     MANAGE_TARGETS = "manage_targets"
     MANAGE_OUTBOX = "manage_outbox"
+    READ_PROCESS_REPORT = "read_process_report"
+    READ_COMPLIANCE = "read_compliance"
 
 
 RULES: dict[str, Rule] = {
@@ -145,6 +157,10 @@ RULES: dict[str, Rule] = {
                               (*OPERATOR, SELF)),
     Action.MANAGE_TARGETS: Rule("manage notification targets (object: their owner)", (*OPERATOR, SELF)),
     Action.MANAGE_OUTBOX: Rule("list the outbox and requeue dead notifications", OPERATOR),
+    Action.READ_PROCESS_REPORT: Rule("read process analytics (per workflow, names no person)", READER),
+    Action.READ_COMPLIANCE: Rule("read department compliance with its per-person drill-down (object: the group, "
+                                 "or every group)", (*OPERATOR, role("committee"), role("viewer"),
+                                                     group("committee"), MEMBER)),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -161,6 +177,9 @@ MESSAGES: dict[str, str] = {
     Action.END_SESSIONS: "only an admin may end another user's sessions",
     Action.MANAGE_TARGETS: "only an admin may manage other people's or groups' notification targets",
     Action.MANAGE_OUTBOX: "only an admin may manage the outbox",
+    Action.READ_PROCESS_REPORT: "only a signed-in user may read process analytics",
+    Action.READ_COMPLIANCE: "the compliance of every group is for admins, the committee and viewers; "
+                            "others read their own group's only (group=...)",
 }
 
 

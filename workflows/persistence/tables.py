@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from workflows.persistence.types import UTCDateTime
+
+MOVES = "action IN ('started', 'transition')"  # the audit rows that change an instance's state
 
 
 def _json() -> Any:
@@ -67,6 +69,8 @@ class InstanceRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_instances_workflow_state", "workflow", "state"),
         Index("ix_instances_subject", "subject_type", "subject_id"),
+        Index("ix_instances_workflow_created", "workflow", "created_at"),  # reports: a workflow's cohort
+        Index("ix_instances_workflow_closed", "workflow", "closed_at"),  # reports: weekly throughput
     )
     id: int | None = Field(default=None, primary_key=True)
     definition_id: int = Field(foreign_key="workflow_definitions.id")
@@ -91,6 +95,7 @@ class TaskRow(SQLModel, table=True):
         Index("ix_tasks_status_group", "status", "candidate_group"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_instance_status", "instance_id", "status"),
+        Index("ix_tasks_created_group", "created_at", "original_group"),  # reports: a month of tasks
     )
     id: int | None = Field(default=None, primary_key=True)
     instance_id: int = Field(foreign_key="workflow_instances.id")
@@ -177,6 +182,8 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_instance", "instance_id", "id"),
         Index("ix_audit_entity", "entity_type", "entity_id"),
+        # the process report reads the state changes of a cohort of instances since a moment
+        Index("ix_audit_moves", "at", "instance_id", postgresql_where=text(MOVES), sqlite_where=text(MOVES)),
     )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _when(index=True)
