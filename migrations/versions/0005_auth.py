@@ -2,7 +2,7 @@
 access tokens; raising it ends the user's sessions) and login_throttles (failed logins per login
 name and per client address, with the lockout they caused).
 
-Revision ID: 0005_auth
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 import workflows.persistence.types
 
-revision: str = "0005_auth"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,8 +2,8 @@
 of a workflow by start and close time (the process report's cohort and weekly throughput), and
 a partial index of the audit rows that change an instance's state, by time.
 
-Revision ID: 0005_reports
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-29
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_reports"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 MOVES = "action IN ('started', 'transition')"
