@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from channelops.settings import Settings, get_settings
@@ -9,6 +11,7 @@ from channels import effects as channel_effects
 from channels.definitions import publish_channel_definitions
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
+from workflows.domain.logins import LoginPolicy
 from workflows.domain.principals import SYSTEM
 from workflows.engine.registry import Registry, default_registry
 from workflows.persistence import migrate
@@ -48,7 +51,7 @@ def build_services(
         registry=build_registry(),
         public_url=settings.public_url.rstrip("/"),
         actors=ShortCache(ttl=settings.actor_cache_seconds),
-        login_policy=settings.login_policy(),
+        login_policy=login_policy(settings),
     )
 
 
@@ -57,3 +60,10 @@ def prepare_database(svc: Services, settings: Settings) -> None:
     migrate.upgrade(settings.database_url)
     publish_shipped(svc, actor=SYSTEM)
     publish_channel_definitions(svc)
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    """The login throttling limits of the CHANNELOPS_LOGIN_* settings."""
+    return LoginPolicy(attempts=settings.login_attempts, address_attempts=settings.login_address_attempts,
+                       window=timedelta(seconds=settings.login_window_seconds),
+                       lockout=timedelta(seconds=settings.login_lockout_seconds))

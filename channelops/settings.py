@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from workflows.domain.logins import LoginPolicy
 
 PLACEHOLDER_SECRET = "change-me"
 
@@ -62,11 +59,6 @@ class Settings(BaseSettings):
         if self.threads is not None:
             return self.threads
         return 1 if self.database_url.startswith("sqlite") else 2 * (os.cpu_count() or 1)
-
-    def login_policy(self) -> LoginPolicy:
-        return LoginPolicy(attempts=self.login_attempts, address_attempts=self.login_address_attempts,
-                           window=timedelta(seconds=self.login_window_seconds),
-                           lockout=timedelta(seconds=self.login_lockout_seconds))
 
     def with_local_secret(self, directory: Path | None = None) -> Settings:
         """In `local` mode without a secret, use one generated once and kept in `.channelops-secret`."""
