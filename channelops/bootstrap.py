@@ -10,7 +10,7 @@ from channels.definitions import publish_channel_definitions
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
 from workflows.domain.principals import SYSTEM
-from workflows.engine.registry import Registry, default_registry
+from workflows.engine.registry import Registry, add_default_guards
 from workflows.persistence import migrate
 from workflows.persistence.db import make_engine
 from workflows.services.calendar_entries import load_calendar_config
@@ -18,9 +18,9 @@ from workflows.services.context import Services, ShortCache
 from workflows.services.definitions import publish_shipped
 
 
-def build_registry() -> Registry:
+def build_registry() -> Registry[Services]:
     """Every guard and effect a definition may name."""
-    registry = default_registry()
+    registry = add_default_guards(Registry[Services]())
     channel_effects.register(registry)
     return registry
 

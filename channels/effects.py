@@ -16,12 +16,13 @@ from channels.registry import insert_channel
 from channels.rows import channel_row
 from workflows.engine.registry import EffectContext, Registry
 from workflows.persistence import tables as t
+from workflows.services.context import Services
 from workflows.services.instances import fire_in
 from workflows.services.records import audit
 from workflows.services.steps import lock_instance
 
 
-def _channel_id(ctx: EffectContext) -> int | None:
+def _channel_id(ctx: EffectContext[Services]) -> int | None:
     """The subject channel's id (the subject names it by id or by code), or None."""
     ref = ctx.subject_id if ctx.subject_type == "channel" else None
     if not ref:
@@ -32,7 +33,7 @@ def _channel_id(ctx: EffectContext) -> int | None:
     return None if found is None else int(found)
 
 
-def activate_channel(ctx: EffectContext) -> None:
+def activate_channel(ctx: EffectContext[Services]) -> None:
     """Onboarding approved: the channel becomes active and its `channel_lifecycle` instance starts
     in `introduction`. The subject names the channel by id or code; an unknown one is registered
     from the application (name, type, region; the applicant manages it)."""
@@ -40,7 +41,7 @@ def activate_channel(ctx: EffectContext) -> None:
                 instance_id=ctx.instance_id, comment="onboarding approved")
 
 
-def _resolve(ctx: EffectContext) -> int:
+def _resolve(ctx: EffectContext[Services]) -> int:
     found = _channel_id(ctx)
     if found is not None:
         return found
@@ -55,7 +56,7 @@ def _resolve(ctx: EffectContext) -> int:
     return int(row["id"])
 
 
-def sync_channel_stage(ctx: EffectContext) -> None:
+def sync_channel_stage(ctx: EffectContext[Services]) -> None:
     """A lifecycle state was entered: the channel's stage (and its date) follows; suggestions
     for that move are marked accepted; `exit` deactivates the channel."""
     channel_id = _channel_id(ctx)
@@ -80,7 +81,7 @@ def _outcome_case(state: str) -> ColumnElement[str]:
     return case((ct.lifecycle_suggestions.c.to_stage == state, "accepted"), else_="declined")
 
 
-def _set_card(ctx: EffectContext, card: str) -> None:
+def _set_card(ctx: EffectContext[Services], card: str) -> None:
     channel_id = _channel_id(ctx)
     if channel_id is None:
         return
@@ -93,19 +94,19 @@ def _set_card(ctx: EffectContext, card: str) -> None:
           action="card_changed", instance_id=ctx.instance_id, from_state=channel["card"], to_state=card)
 
 
-def card_none(ctx: EffectContext) -> None:
+def card_none(ctx: EffectContext[Services]) -> None:
     _set_card(ctx, "none")
 
 
-def card_yellow(ctx: EffectContext) -> None:
+def card_yellow(ctx: EffectContext[Services]) -> None:
     _set_card(ctx, "yellow")
 
 
-def card_red(ctx: EffectContext) -> None:
+def card_red(ctx: EffectContext[Services]) -> None:
     _set_card(ctx, "red")
 
 
-def exit_channel(ctx: EffectContext) -> None:
+def exit_channel(ctx: EffectContext[Services]) -> None:
     """Termination decided: the channel's lifecycle moves to `exit` (the committee has decided,
     so no second approval is asked for), which opens the exit checklist."""
     channel_id = _channel_id(ctx)
@@ -122,7 +123,7 @@ def exit_channel(ctx: EffectContext) -> None:
             internal=True, comment=f"terminated by card_escalation instance {ctx.instance_id}")
 
 
-def register(registry: Registry) -> None:
+def register(registry: Registry[Services]) -> None:
     """Name the channel effects in `registry` (called by the composition root)."""
     for name, effect in (("activate_channel", activate_channel), ("sync_channel_stage", sync_channel_stage),
                          ("card_none", card_none), ("card_yellow", card_yellow), ("card_red", card_red),

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from workflows.domain.principals import Actor
 from workflows.domain.validation import Vocabulary
 
 if TYPE_CHECKING:
     from workflows.persistence.uow import UnitOfWork
+
+# What effects get as `services`: the services layer's `Services` (the engine does not know it).
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,11 @@ class GuardContext:
 
 
 @dataclass(frozen=True)
-class EffectContext:
+class EffectContext(Generic[S]):
     """An effect runs inside the step's transaction; it must not commit."""
 
     uow: UnitOfWork
-    services: Any
+    services: S
     actor: Actor
     instance_id: int
     workflow: str
@@ -43,20 +46,23 @@ class EffectContext:
 
 
 Guard = Callable[[GuardContext], bool]
-Effect = Callable[[EffectContext], None]
+Effect = Callable[[EffectContext[S]], None]
 
 
-class Registry:
-    """Named guards and effects. Built once in the composition root, then only read."""
+class Registry(Generic[S]):
+    """Named guards and effects. Built once in the composition root, then only read.
+
+    `S` is what the effects get as `EffectContext.services` (the services layer's `Services`).
+    """
 
     def __init__(self) -> None:
         self.guards: dict[str, Guard] = {}
-        self.effects: dict[str, Effect] = {}
+        self.effects: dict[str, Effect[S]] = {}
 
     def guard(self, name: str, fn: Guard) -> None:
         self.guards[name] = fn
 
-    def effect(self, name: str, fn: Effect) -> None:
+    def effect(self, name: str, fn: Effect[S]) -> None:
         self.effects[name] = fn
 
     def vocabulary(self, groups: frozenset[str] = frozenset()) -> Vocabulary:
@@ -75,8 +81,8 @@ def data_has(ctx: GuardContext) -> bool:
     return all(merged.get(name) not in (None, "", [], {}) for name in ctx.args.get("fields", []))
 
 
-def default_registry() -> Registry:
-    registry = Registry()
+def add_default_guards(registry: Registry[S]) -> Registry[S]:
+    """Name the engine's own guards in `registry`; returns it."""
     registry.guard("entered_state_within", entered_state_within)
     registry.guard("data_has", data_has)
     return registry

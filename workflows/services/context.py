@@ -70,7 +70,7 @@ class Services:
     engine: Engine
     clock: Clock
     calendar: BusinessCalendar
-    registry: Registry
+    registry: Registry[Services]
     # The configured calendar without the company calendar entries (default: `calendar.config`).
     calendar_base: CalendarConfig | None = None
     # Where people reach the web UI (CHANNELOPS_PUBLIC_URL); notification links start with it.
@@ -107,6 +107,10 @@ class Services:
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
+
+    def cached(self, definition_id: int) -> CompiledWorkflow | None:
+        """The compiled definition if this process has compiled it already (no database access)."""
+        return self._compiled.get(definition_id)
 
     def compiled(self, conn: Connection, definition_id: int) -> CompiledWorkflow:
         """The compiled definition; published versions never change, so the cache never goes stale."""

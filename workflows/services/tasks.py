@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem, TaskClosed
 from workflows.domain.principals import Actor
+from workflows.domain.rows import Instance, Task
 from workflows.domain.tasks import policy_outcome
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.persistence import tables as t
@@ -35,14 +37,14 @@ _CANCEL_SIBLINGS = (update(t.tasks).where(
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status == "open").values(status="cancelled"))
 
 
-def _task(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+def _task(uow: UnitOfWork, task_id: int) -> Task:
     row = uow.conn.execute(_TASK, {"tid": task_id}).mappings().first()
     if row is None:
         raise NotFound(f"task {task_id} not found")
-    return dict(row)
+    return Task.from_row(row)
 
 
-def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
     """The task and its instance, with the instance locked; the task read after the lock.
 
     On SQLite the write transaction is exclusive from its start, so the task is read once; on
@@ -50,7 +52,7 @@ def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, An
     """
     if uow.dialect != "postgresql":
         task = _task(uow, task_id)
-        return task, steps.lock_instance(uow, task["instance_id"])
+        return task, steps.lock_instance(uow, task.instance_id)
     instance_id = uow.conn.execute(_INSTANCE_OF_TASK, {"tid": task_id}).scalar()
     if instance_id is None:
         raise NotFound(f"task {task_id} not found")
@@ -58,27 +60,28 @@ def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, An
     return _task(uow, task_id), inst
 
 
-def may_act(actor: Actor, task: dict[str, Any]) -> bool:
+def may_act(actor: Actor, task: Mapping[str, Any]) -> bool:
+    """Whether `actor` may decide `task` (a task view as a mapping) now."""
     if task["assignee_id"] is not None:
         return bool(task["assignee_id"] == actor.id)
     return task["candidate_group"] is not None and task["candidate_group"] in actor.groups
 
 
-def _check_candidate(actor: Actor, task: dict[str, Any]) -> None:
-    if task["status"] != "open":
-        raise TaskClosed(f"task {task['id']} is already {task['status']}")
-    if task["assignee_id"] is not None and task["assignee_id"] != actor.id:
-        if task["candidate_group"] in actor.groups:
-            raise Conflict(f"task {task['id']} is claimed by someone else")
-        raise PermissionDenied(f"task {task['id']} is assigned to someone else")
-    if task["assignee_id"] is None and task["candidate_group"] not in actor.groups:
-        raise PermissionDenied(f"task {task['id']} is for the {task['candidate_group']!r} group")
+def _check_candidate(actor: Actor, task: Task) -> None:
+    if task.status != "open":
+        raise TaskClosed(f"task {task.id} is already {task.status}")
+    if task.assignee_id is not None and task.assignee_id != actor.id:
+        if task.candidate_group in actor.groups:
+            raise Conflict(f"task {task.id} is claimed by someone else")
+        raise PermissionDenied(f"task {task.id} is assigned to someone else")
+    if task.assignee_id is None and task.candidate_group not in actor.groups:
+        raise PermissionDenied(f"task {task.id} is for the {task.candidate_group!r} group")
 
 
-def decisions_for(compiled: CompiledWorkflow, task: dict[str, Any]) -> list[str]:
-    if task["trigger"] is not None:
+def decisions_for(compiled: CompiledWorkflow, task: Task) -> list[str]:
+    if task.is_approval:
         return list(APPROVAL_DECISIONS)
-    found = compiled.tasks.get(task["name"])
+    found = compiled.tasks.get(task.name)
     return list(found[1].decisions) if found else []
 
 
@@ -97,7 +100,7 @@ def complete_task(
         if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
             return StepResult.model_validate(stored)
         _check_candidate(actor, task)
-        compiled = svc.compiled(uow.conn, inst["definition_id"])
+        compiled = svc.compiled(uow.conn, inst.definition_id)
         allowed = decisions_for(compiled, task)
         if decision not in allowed:
             raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
@@ -109,50 +112,50 @@ def complete_task(
         return result
 
 
-def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: dict[str, Any], inst: dict[str, Any],
+def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
             compiled: CompiledWorkflow, decision: str, comment: str | None) -> StepResult:
     now = svc.clock.now()
-    requested_by = task["payload"].get("requested_by")
-    separated = task["trigger"] is None and compiled.tasks[task["name"]][1].requester_may_not_decide
-    if (separated and actor.id == inst["requester_id"]) or (task["trigger"] and actor.id == requested_by):
+    approval = task.approval
+    separated = approval is None and compiled.tasks[task.name][1].requester_may_not_decide
+    if (separated and actor.id == inst.requester_id) or (approval is not None and actor.id == approval.requested_by):
         raise PermissionDenied("the requester may not decide on their own request")
-    closed = uow.conn.execute(_CLOSE, {"tid": task["id"], "decision": decision, "comment": comment,
+    closed = uow.conn.execute(_CLOSE, {"tid": task.id, "decision": decision, "comment": comment,
                                        "completed_by": actor.id, "completed_at": now, "assignee_id": actor.id}
                               ).rowcount
     if closed != 1:
-        raise TaskClosed(f"task {task['id']} is no longer open")
-    uow.conn.execute(_CANCEL_TASK_TIMERS, {"tid": task["id"]})
-    audit(uow, now=now, actor=actor, entity_type="task", entity_id=task["id"], instance_id=inst["id"],
-          action="task_completed", from_state=inst["state"], comment=comment,
-          data={"task": task["name"], "decision": decision, "group": task["candidate_group"]})
-    trigger, payload = _outcome(uow, compiled=compiled, task=task, decision=decision)
+        raise TaskClosed(f"task {task.id} is no longer open")
+    uow.conn.execute(_CANCEL_TASK_TIMERS, {"tid": task.id})
+    audit(uow, now=now, actor=actor, entity_type="task", entity_id=task.id, instance_id=inst.id,
+          action="task_completed", from_state=inst.state, comment=comment,
+          data={"task": task.name, "decision": decision, "group": task.candidate_group})
+    trigger = _outcome(uow, compiled=compiled, task=task, decision=decision)
     if trigger is not None:
-        data = payload.get("data") if task["trigger"] else None
-        return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data,
-                       internal=True, reason={"task": task["id"], "decision": decision})
-    if task["trigger"] is not None and payload.get("requested_by") is not None:
-        notify(uow, now=now, instance_id=inst["id"], recipients=[f"user:{payload['requested_by']}"],
-               template="approval_rejected", payload={"task_id": task["id"], "trigger": task["trigger"],
-                                                      "instance_id": inst["id"], "comment": comment})
+        return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment,
+                       data=approval.data if approval is not None else None, internal=True,
+                       reason={"task": task.id, "decision": decision})
+    if approval is not None and approval.requested_by is not None:
+        notify(uow, now=now, instance_id=inst.id, recipients=[f"user:{approval.requested_by}"],
+               template="approval_rejected", payload={"task_id": task.id, "trigger": task.trigger,
+                                                      "instance_id": inst.id, "comment": comment})
     new = steps.touch(uow, inst, now)
-    return StepResult(instance=steps.summary(new), trigger=None, from_state=inst["state"], to_state=inst["state"],
+    return StepResult(instance=steps.summary(new), trigger=None, from_state=inst.state, to_state=inst.state,
                       moved=False)
 
 
-def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: dict[str, Any], decision: str
-             ) -> tuple[str | None, dict[str, Any]]:
+def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decision: str) -> str | None:
     """The trigger the decision leads to, if the policy is now decided; cancels undecided siblings."""
-    if task["trigger"] is not None:
-        return (task["trigger"] if decision == "approve" else None), task["payload"]
-    spec = compiled.tasks[task["name"]][1]
-    group = {"iid": task["instance_id"], "task_name": task["name"], "task_entry": task["entry"]}
+    if task.approval is not None:
+        return task.trigger if decision == "approve" else None
+    spec = compiled.tasks[task.name][1]
+    group = {"iid": task.instance_id, "task_name": task.name, "task_entry": task.entry}
     siblings = uow.conn.execute(_SIBLINGS, group).all()
     outcome = policy_outcome(spec.policy, decision=decision, decisions=[s.decision for s in siblings],
                              open_count=sum(1 for s in siblings if s.status == "open"))
     if outcome is None:
-        return None, {}
+        return None
     uow.conn.execute(_CANCEL_SIBLINGS, group)
-    return spec.outcomes.get(outcome), {}  # type: ignore[call-overload]
+    trigger: str | None = spec.outcomes.get(outcome)  # type: ignore[call-overload]
+    return trigger
 
 
 def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
@@ -160,13 +163,13 @@ def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     with svc.uow() as uow:
         task, inst = _locked(uow, task_id)
         _check_candidate(actor, task)
-        if task["assignee_id"] == actor.id:
+        if task.assignee_id == actor.id:
             return
         now = svc.clock.now()
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id)
                          .values(assignee_id=actor.id, claimed_at=now))
-        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
-              action="task_claimed", data={"task": task["name"]})
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
+              action="task_claimed", data={"task": task.name})
         steps.touch(uow, inst, now)
         uow.commit()
 
@@ -175,15 +178,15 @@ def release_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     """Give a claimed task back to its group."""
     with svc.uow() as uow:
         task, inst = _locked(uow, task_id)
-        if task["status"] != "open":
-            raise TaskClosed(f"task {task_id} is already {task['status']}")
-        if task["assignee_id"] != actor.id and not actor.is_admin:
+        if task.status != "open":
+            raise TaskClosed(f"task {task_id} is already {task.status}")
+        if task.assignee_id != actor.id and not actor.is_admin:
             raise PermissionDenied(f"task {task_id} is not claimed by you")
-        if task["candidate_group"] is None:
+        if task.candidate_group is None:
             raise Conflict(f"task {task_id} is assigned personally and has no group to go back to")
         now = svc.clock.now()
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(assignee_id=None, claimed_at=None))
-        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
-              action="task_released", data={"task": task["name"]})
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
+              action="task_released", data={"task": task.name})
         steps.touch(uow, inst, now)
         uow.commit()
