@@ -69,6 +69,23 @@ def test_an_instance_is_frozen_and_changes_by_replacement() -> None:
     assert (inst.state, inst.revision, moved.state, moved.revision) == ("received", 4, "closed", 5)
 
 
+def test_a_move_into_a_final_state_completes_the_instance_and_forgets_its_clocks() -> None:
+    inst = Instance.from_row(instance_row(), clocks=(SlaClock.from_row(clock_row()),))
+    later = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+    moved = inst.moved(state="closed", data={"severity": "low"}, now=later, final=True)
+
+    assert moved == dataclasses.replace(inst, state="closed", status="completed", data={"severity": "low"},
+                                        revision=5, updated_at=later, state_entered_at=later, closed_at=later,
+                                        clocks=None)
+
+
+def test_a_move_into_an_open_state_keeps_the_instance_active() -> None:
+    moved = Instance.from_row(instance_row()).moved(state="resolving", data={}, now=AT, final=False)
+
+    assert (moved.state, moved.status, moved.closed_at, moved.created_at) == ("resolving", "active", None, AT)
+
+
 def test_a_row_without_a_column_the_value_needs_is_refused_by_name() -> None:
     row = instance_row()
     del row["revision"]

@@ -106,8 +106,7 @@ def apply_transition(
     """Move `inst` to `dest` and write everything that goes with it; returns the new instance."""
     source = inst.state
     final = dest in compiled.final_states
-    new = replace(inst, state=dest, data={**inst.data, **(data or {})}, revision=inst.revision + 1, updated_at=now,
-                  state_entered_at=now, status="completed" if final else "active", closed_at=now if final else None)
+    new = inst.moved(state=dest, data={**inst.data, **(data or {})}, now=now, final=final)
     changed = uow.conn.execute(_MOVE, {"iid": inst.id, "old_revision": inst.revision,
                                        **{k: getattr(new, k) for k in _MOVED}}).rowcount
     if changed != 1:
@@ -119,8 +118,7 @@ def apply_transition(
     transition = compiled.transition(trigger, source)
     _notify_all(uow, now=now, inst=new, compiled=compiled, notices=transition.notify, actor=actor,
                 comment=comment, trigger=trigger)
-    enter_state(svc, uow, compiled=compiled, inst=new, actor=actor, now=now, source=source)
-    new = replace(new, clocks=None)  # the clocks may have moved: whoever needs them again reads them afresh
+    enter_state(svc, uow, compiled=compiled, inst=new, actor=actor, now=now, source=source, clocks=inst.clocks)
     _run_effects(svc, uow, names=transition.effects, inst=new, actor=actor, now=now, compiled=compiled)
     return new
 
@@ -148,8 +146,11 @@ def _leave(uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, final
 
 
 def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, actor: Actor,
-                now: datetime, source: str | None) -> None:
-    """Open the tasks and timers of the state `inst` is now in, move SLA clocks, notify, run effects."""
+                now: datetime, source: str | None, clocks: tuple[SlaClock, ...] | None = None) -> None:
+    """Open the tasks and timers of the state `inst` is now in, move SLA clocks, notify, run effects.
+
+    `clocks` are the instance's SLA clocks as read (locked) in this transaction, if they were.
+    """
     state = compiled.states[inst.state]
     entry = inst.revision
     for task in state.tasks:
@@ -161,7 +162,7 @@ def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, i
             "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now,
         })
     sla.on_enter(svc, uow, compiled=compiled, instance_id=inst.id, state=state.name, entry=entry,
-                 data=inst.data, now=now, source=source, known=inst.clocks)
+                 data=inst.data, now=now, source=source, known=clocks)
     _notify_all(uow, now=now, inst=inst, compiled=compiled, notices=state.notify, actor=actor)
     _run_effects(svc, uow, names=state.effects, inst=inst, actor=actor, now=now, compiled=compiled)
 
