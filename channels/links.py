@@ -6,13 +6,13 @@ A channel's instances have `subject_type='channel'` and `subject_id=str(channel.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from channels.rows import channel_row
 from workflows.domain.principals import Actor
+from workflows.domain.rows import Instance
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -50,7 +50,7 @@ def manager_login(uow: UnitOfWork, manager_id: int | None) -> str | None:
 
 
 def ensure_instance(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id: int,
-                    actor: Actor) -> dict[str, Any]:
+                    actor: Actor) -> Instance:
     """The channel's running `workflow` instance, locked; started (as `actor`) if it has none.
 
     The manager is named in the data (`channel_manager`, which the definitions notify), not as the
@@ -64,4 +64,4 @@ def ensure_instance(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id
     started = start_instance_in(svc, uow, actor=actor, workflow=workflow,
                                 subject={"type": "channel", "id": str(channel_id)},
                                 data={"channel_manager": login} if login else {})
-    return lock_instance(uow, int(started["id"]))
+    return lock_instance(uow, started.id)

@@ -35,6 +35,7 @@ from channels.views import (
     SuggestionView,
 )
 from workflows.domain.errors import InvalidInput, Problem
+from workflows.domain.rows import Instance
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -115,7 +116,7 @@ def get_channel(svc: Services, *, channel_id: int) -> ChannelDetail:
         alarms=[AlarmView.model_validate(dict(r)) for r in alarms],
         suggestions=[SuggestionView.model_validate(dict(r)) for r in suggestions],
         report_flags=[ReportFlagView.model_validate(dict(r)) for r in flags],
-        instances=[summary(dict(r)) for r in instances])
+        instances=[summary(Instance.from_row(r)) for r in instances])
 
 
 def _check_month(period: str | None, name: str = "period") -> None:

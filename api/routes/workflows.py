@@ -62,7 +62,7 @@ async def _yaml(request: Request) -> str:
 
 
 def _detail(svc: ServicesDep, view: DefinitionView) -> dict[str, Any]:
-    parsed = definitions.validate_definition(svc, view.source).definition
+    parsed = definitions.published_definition(svc, view)
     return {**view.model_dump(mode="json"), "definition": parsed.model_dump(mode="json") if parsed else None}
 
 

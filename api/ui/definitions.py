@@ -16,7 +16,7 @@ from workflows.services.views import DefinitionView
 
 def parsed(svc: Services, view: DefinitionView) -> WorkflowDefinition:
     """A published version's definition (it was valid when published)."""
-    found = definitions.validate_definition(svc, view.source).definition
+    found = definitions.published_definition(svc, view)
     if found is None:
         raise InvalidInput(f"workflow {view.name!r} version {view.version} cannot be read", [])
     return found

@@ -6,10 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from workflows.engine.compiled import CompiledWorkflow
-from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 
@@ -54,17 +51,13 @@ class Window:
 
 
 class Titles:
-    """Workflow, state and task titles from the compiled definitions, read once per agenda."""
+    """Workflow, state and task titles from the compiled definitions (`Services.compiled` caches them)."""
 
     def __init__(self, svc: Services, uow: UnitOfWork) -> None:
         self._svc, self._uow = svc, uow
-        self._cache: dict[int, CompiledWorkflow] = {}
 
     def compiled(self, definition_id: int) -> CompiledWorkflow:
-        found = self._cache.get(definition_id)
-        if found is None:
-            found = self._cache[definition_id] = self._svc.compiled(self._uow.conn, definition_id)
-        return found
+        return self._svc.compiled(self._uow.conn, definition_id)
 
     def workflow(self, definition_id: int) -> tuple[str, str]:
         title = self.compiled(definition_id).definition.title
@@ -75,24 +68,11 @@ class Titles:
         return (found.title.zh, found.title.en) if found is not None and found.title else (state, state)
 
     def task(self, definition_id: int, name: str, trigger: str | None) -> tuple[str, str]:
-        compiled = self.compiled(definition_id)
-        if trigger is not None:
-            spec = next((x for x in compiled.definition.transitions if x.trigger == trigger and x.title), None)
-            zh, en = (spec.title.zh, spec.title.en) if spec and spec.title else (trigger, trigger)
-            return f"审批：{zh}", f"Approve: {en}"
-        found = compiled.tasks.get(name)
-        title = found[1].title if found else None
-        return (title.zh, title.en) if title else (name, name)
+        return self.compiled(definition_id).task_title(name, trigger)
 
 
 def channel_of(subject_type: str | None, subject_id: str | None) -> str | None:
     return subject_id if subject_type == "channel" and subject_id else None
-
-
-def latest_definition(uow: UnitOfWork, workflow: str) -> int | None:
-    found = uow.conn.execute(select(t.definitions.c.id).where(t.definitions.c.name == workflow)
-                             .order_by(t.definitions.c.version.desc()).limit(1)).scalar()
-    return None if found is None else int(found)
 
 
 def iso(moment: datetime | None) -> str | None:

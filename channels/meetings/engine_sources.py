@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
-from channels.meetings.drafts import SECTION_LIMIT, Draft, Section, Titles, Window, channel_of, iso, latest_definition
+from channels.meetings.drafts import SECTION_LIMIT, Draft, Section, Titles, Window, channel_of, iso
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
+from workflows.services.definitions import latest_version
 from workflows.services.reports import sla_report
 
 i, k = t.instances.c, t.tasks.c
@@ -65,7 +66,8 @@ def sla_breaches(svc: Services, uow: UnitOfWork, titles: Titles, window: Window)
     workflow_titles: dict[str, tuple[str, str]] = {}
     for name in sorted(per_workflow):
         report = sla_report(svc, workflow=name, start=window.start, end=window.now + _INCLUSIVE)
-        definition_id = latest_definition(uow, name)
+        latest = latest_version(uow, name)
+        definition_id = latest.id if latest is not None else None
         workflow_titles[name] = titles.workflow(definition_id) if definition_id else (name, name)
         attainment[name] = []
         for result in report.goals:
@@ -156,7 +158,7 @@ def terminations(uow: UnitOfWork) -> Section:
 def proposals(uow: UnitOfWork, titles: Titles) -> Section:
     """Open `improvement_proposal` instances, when an admin has published that workflow."""
     section = Section("proposals")
-    if latest_definition(uow, "improvement_proposal") is None:
+    if latest_version(uow, "improvement_proposal") is None:
         return section
     where = (i.workflow == "improvement_proposal") & (i.status == "active")
     section.total = int(uow.conn.execute(select(func.count()).select_from(t.instances).where(where)).scalar_one())

@@ -94,18 +94,18 @@ def _raise(svc: Services, uow: UnitOfWork, *, scope: str, channel: Mapping[str, 
                              data={"scope": scope, "region": region, "metric": METRIC, "period": month,
                                    "change_pct": pct, "summary": summary,
                                    **({"responder": responder} if responder else {})})
-    uow.conn.execute(update(ct.channel_alarms).where(a.id == alarm_id).values(instance_id=inst["id"]))
+    uow.conn.execute(update(ct.channel_alarms).where(a.id == alarm_id).values(instance_id=inst.id))
     recipients = [f"group:region:{region}"]
     if channel and channel["manager_id"] is not None:
         recipients.insert(0, f"user:{channel['manager_id']}")
-    notify(uow, now=now, instance_id=inst["id"], recipients=recipients, template="kpi_alarm", payload={
+    notify(uow, now=now, instance_id=inst.id, recipients=recipients, template="kpi_alarm", payload={
         "alarm_id": alarm_id, "scope": scope, "region": region, "metric": METRIC, "period": month,
         "previous": previous, "current": current, "change_pct": pct, "comment": summary,
         "workflow": "emergency_response", "workflow_title_zh": "应急响应", "workflow_title_en": "Emergency response",
-        "instance_id": inst["id"], "subject_type": "channel" if channel
+        "instance_id": inst.id, "subject_type": "channel" if channel
         else "region", "subject_id": label})
     audit(uow, now=now, actor=SYSTEM, entity_type="channel" if channel else "region", entity_id=who,
-          action="alarm_raised", instance_id=inst["id"], comment=summary,
+          action="alarm_raised", instance_id=inst.id, comment=summary,
           data={"alarm_id": alarm_id, "metric": METRIC, "period": month, "previous": previous, "current": current,
                 "change_pct": pct})
     return f"{scope}_alarms"

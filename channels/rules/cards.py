@@ -89,7 +89,7 @@ def _channels_with_later_results(uow: UnitOfWork, quarter: str) -> set[int]:
 def _move_card(svc: Services, uow: UnitOfWork, *, channel_id: int, quarter: str, met: bool, missed_streak: bool,
                figures: dict[str, QuarterFigures]) -> str | None:
     found = active_instance_id(uow, workflow="card_escalation", channel_id=channel_id)
-    state = None if found is None else lock_instance(uow, found)["state"]
+    state = None if found is None else lock_instance(uow, found).state
     reason = ", ".join(f"{q} {f.attainment:g}%" for q, f in sorted(figures.items()))
     if missed_streak and state in (None, "monitoring"):
         inst = ensure_instance(svc, uow, workflow="card_escalation", channel_id=channel_id, actor=SYSTEM)

@@ -89,18 +89,18 @@ def _open(svc: Services, uow: UnitOfWork, *, channel_id: int, quarter: str, wind
     if found is None:
         return None
     inst = lock_instance(uow, found)
-    move = suggestion_for(inst["state"], changes=changes, limits=limits)
+    move = suggestion_for(inst.state, changes=changes, limits=limits)
     if move is None:
         return None
     trigger, dest = move
-    compiled = svc.compiled(uow.conn, inst["definition_id"])
-    if compiled.transition(trigger, inst["state"]).approval is None:
+    compiled = svc.compiled(uow.conn, inst.definition_id)
+    if compiled.transition(trigger, inst.state).approval is None:
         return None  # this definition version would move at once: only the committee may do that
     trend = ", ".join(f"{q} {c:+.1f}%" for q, c in zip(window[1:], changes, strict=True))
     reason = f"季度销售额环比 / quarterly sales change: {trend}"
     result = fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=trigger, comment=f"suggested by the KPI rule: {reason}")
     uow.conn.execute(insert(ct.lifecycle_suggestions), {
-        "channel_id": channel_id, "period": quarter, "from_stage": inst["state"], "to_stage": dest,
+        "channel_id": channel_id, "period": quarter, "from_stage": inst.state, "to_stage": dest,
         "trigger": trigger, "reason": reason, "instance_id": found, "task_id": result.approval_task_id,
         "status": "open", "created_at": now})
     return "suggestions"

@@ -67,6 +67,19 @@ def test_a_pending_approval_is_reminded_and_then_reported_overdue_to_its_group(
     assert open_tasks(svc, instance_id)[0]["id"] == task_id  # still open, still the committee's
 
 
+def test_an_approval_reminder_names_the_approval_by_its_title(svc: Services, manager: Actor,
+                                                              clock: FixedClock) -> None:
+    instance_id = lifecycle(svc)
+    fire_trigger(svc, actor=manager, instance_id=instance_id, trigger="advance")
+    clock.advance(timedelta(days=30))
+    fire_due_timers(svc)
+
+    with svc.uow(write=False) as uow:
+        payload = uow.conn.execute(select(t.outbox.c.payload).where(
+            t.outbox.c.instance_id == instance_id, t.outbox.c.template == "task_reminder")).scalar_one()
+    assert (payload["task_title_zh"], payload["task_title_en"]) == ("审批：进入下一阶段", "Approve: Advance")
+
+
 def test_deciding_an_approval_cancels_its_reminders(
     svc: Services, manager: Actor, committee: Actor
 ) -> None:

@@ -91,6 +91,18 @@ class CompiledWorkflow:
         """Whether state-bound timers (state timers, task due dates and reminders) can exist in `state`."""
         return state in self._timer_states
 
+    def task_title(self, name: str, trigger: str | None = None) -> tuple[str, str]:
+        """A task's title in zh and en. An approval task (one with a `trigger`) is titled after its
+        trigger's transition (the first of that trigger with a title); a state task after its own
+        title; either falls back to its trigger or name."""
+        if trigger is not None:
+            spec = next((x for x in self.definition.transitions if x.trigger == trigger and x.title), None)
+            zh, en = (spec.title.zh, spec.title.en) if spec and spec.title else (trigger, trigger)
+            return f"审批：{zh}", f"Approve: {en}"
+        found = self.tasks.get(name)
+        title = found[1].title if found else None
+        return (title.zh, title.en) if title else (name, name)
+
     def duration(self, text: str) -> Duration:
         found = self.durations.get(text)
         if found is None:

@@ -114,6 +114,10 @@ class Services:
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
 
+    def cached(self, definition_id: int) -> CompiledWorkflow | None:
+        """The compiled definition if this process has compiled it already (no database access)."""
+        return self._compiled.get(definition_id)
+
     def compiled(self, conn: Connection, definition_id: int) -> CompiledWorkflow:
         """The compiled definition; published versions never change, so the cache never goes stale."""
         found = self._compiled.get(definition_id)

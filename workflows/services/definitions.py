@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
-from workflows.domain.errors import InvalidInput, NotFound
+from workflows.domain.definition import WorkflowDefinition
+from workflows.domain.errors import Conflict, InvalidInput, NotFound
 from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.domain.validation import ValidationResult, validate_source
@@ -24,15 +25,55 @@ def validate_definition(svc: Services, source: str) -> ValidationResult:
     return validate_source(source, svc.registry.vocabulary())
 
 
+_LATEST = (select(t.definitions).where(t.definitions.c.name == bindparam("name"))
+           .order_by(t.definitions.c.version.desc()).limit(1))
+
+
+def latest_version(uow: UnitOfWork, name: str) -> DefinitionView | None:
+    """The latest published version of workflow `name` (the highest version number), or None."""
+    row = uow.conn.execute(_LATEST, {"name": name}).mappings().first()
+    return None if row is None else DefinitionView.model_validate(dict(row))
+
+
+def latest_definition_id(svc: Services, uow: UnitOfWork, workflow: str) -> int:
+    """The id of the latest published version (cached briefly: see `Services.latest_ids`).
+
+    Raises:
+        NotFound: no version of `workflow` is published.
+    """
+    cached = svc.latest_ids.get(workflow)
+    if cached is not None:
+        return cached
+    stamp = svc.latest_ids.stamp()
+    found = latest_version(uow, workflow)
+    if found is None:
+        raise NotFound(f"no published workflow named {workflow!r}")
+    svc.latest_ids.put(workflow, found.id, stamp=stamp)
+    return found.id
+
+
+def published_definition(svc: Services, view: DefinitionView) -> WorkflowDefinition | None:
+    """A published version's definition from the compiled cache (parsed once per process), or None
+    when it no longer validates against this registry (a published text never changes, but the
+    registry may lose a guard or an effect it names)."""
+    found = svc.cached(view.id)
+    if found is not None:
+        return found.definition
+    try:
+        with svc.uow(write=False) as uow:
+            return svc.compiled(uow.conn, view.id).definition
+    except Conflict:
+        return None
+
+
 def _publish_in(svc: Services, uow: UnitOfWork, *, actor: Actor, source: str, result: ValidationResult
                 ) -> DefinitionView:
     assert result.definition is not None
     name = result.definition.name
-    latest = uow.conn.execute(select(t.definitions).where(t.definitions.c.name == name)
-                              .order_by(t.definitions.c.version.desc()).limit(1)).mappings().first()
-    if latest is not None and latest["checksum"] == result.checksum:
-        return DefinitionView.model_validate({**latest, "unchanged": True})
-    version = (latest["version"] if latest is not None else 0) + 1
+    latest = latest_version(uow, name)
+    if latest is not None and latest.checksum == result.checksum:
+        return latest.model_copy(update={"unchanged": True})
+    version = (latest.version if latest is not None else 0) + 1
     now = svc.clock.now()
     values = {"name": name, "version": version, "title_zh": result.definition.title.zh,
               "title_en": result.definition.title.en, "source": source, "checksum": result.checksum,
@@ -68,15 +109,17 @@ def shipped_source(name: str) -> str:
     return resources.files("workflows.definitions").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def publish_shipped(svc: Services, *, actor: Actor) -> list[DefinitionView]:
-    """Publish each shipped definition whose current text is not yet among its published versions.
+def publish_shipped(svc: Services, *, actor: Actor, names: tuple[str, ...] = SHIPPED) -> list[DefinitionView]:
+    """Publish each shipped definition in `names` whose current text is not yet among its published
+    versions; returns the versions published.
 
     Safe to run at every start: a definition already published (by checksum) is left alone,
     so an admin's later version stays the latest until the shipped text itself changes.
+    Opens its own transaction: call it before, never inside, a unit of work.
     """
     published: list[DefinitionView] = []
     with svc.uow() as uow:
-        for name in SHIPPED:
+        for name in names:
             source = shipped_source(name)
             result = validate_definition(svc, source)
             if not result.valid:
@@ -91,13 +134,17 @@ def publish_shipped(svc: Services, *, actor: Actor) -> list[DefinitionView]:
 
 
 def get_definition(svc: Services, *, name: str, version: int | None = None) -> DefinitionView:
+    """Version `version` of workflow `name`, or its latest version."""
     with svc.uow(write=False) as uow:
-        query = select(t.definitions).where(t.definitions.c.name == name)
-        query = query.where(t.definitions.c.version == version) if version else query
-        row = uow.conn.execute(query.order_by(t.definitions.c.version.desc()).limit(1)).mappings().first()
-    if row is None:
+        if version:
+            row = uow.conn.execute(select(t.definitions).where(t.definitions.c.name == name,
+                                                               t.definitions.c.version == version)).mappings().first()
+            found = None if row is None else DefinitionView.model_validate(dict(row))
+        else:
+            found = latest_version(uow, name)
+    if found is None:
         raise NotFound(f"no workflow {name!r}" + (f" version {version}" if version else ""))
-    return DefinitionView.model_validate(dict(row))
+    return found
 
 
 def list_definitions(svc: Services) -> list[DefinitionView]:

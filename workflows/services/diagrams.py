@@ -33,7 +33,7 @@ def draw(svc: Services, *, actor: Actor, name: str, fmt: DiagramFormat = "mermai
             raise NotFound(f"instance {instance_id} is not a {name!r} instance")
         version, current = detail.instance.definition_version, detail.instance.state
     view = definitions.get_definition(svc, name=name, version=version)
-    parsed = definitions.validate_definition(svc, view.source).definition
+    parsed = definitions.published_definition(svc, view)
     if parsed is None:  # published sources were valid when published; a registry change can break them
         raise NotFound(f"{name!r} version {view.version} no longer validates; republish it")
     if fmt == "svg":

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import func, insert, select
 
 from workflows.domain.definition import WorkflowDefinition
-from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from workflows.domain.errors import Conflict, InvalidInput, Problem
 from workflows.domain.permissions import Action, Named, TaskRef, allows, require
 from workflows.domain.principals import Actor
+from workflows.domain.rows import Instance, JsonObject
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.engine.registry import GuardContext
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services import steps
 from workflows.services.context import Services
+from workflows.services.definitions import latest_definition_id
 from workflows.services.records import audit, recall, remember
 from workflows.services.views import InstanceSummary, StepResult
 
@@ -26,24 +28,7 @@ TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-_LATEST = (select(t.definitions.c.id).where(t.definitions.c.name == bindparam("name"))
-           .order_by(t.definitions.c.version.desc()).limit(1))
-
-
-def latest_definition_id(svc: Services, uow: UnitOfWork, workflow: str) -> int:
-    """The id of the latest published version (cached briefly: see `Services.latest_ids`)."""
-    cached = svc.latest_ids.get(workflow)
-    if cached is not None:
-        return cached
-    stamp = svc.latest_ids.stamp()
-    found = uow.conn.execute(_LATEST, {"name": workflow}).scalar()
-    if found is None:
-        raise NotFound(f"no published workflow named {workflow!r}")
-    svc.latest_ids.put(workflow, int(found), stamp=stamp)
-    return int(found)
-
-
-def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any]) -> dict[str, Any]:
+def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any]) -> JsonObject:
     """Apply defaults and check the fields the definition declares; every problem is reported."""
     result = dict(data)
     problems: list[Problem] = []
@@ -72,8 +57,8 @@ def start_instance_in(
     svc: Services, uow: UnitOfWork, *, actor: Actor, workflow: str,
     subject: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
     requester_id: int | None = None,
-) -> dict[str, Any]:
-    """Start an instance inside an open unit of work (for services and effects); returns its row."""
+) -> Instance:
+    """Start an instance inside an open unit of work (for services and effects); returns it."""
     now = svc.clock.now()
     compiled = svc.compiled(uow.conn, latest_definition_id(svc, uow, workflow))
     definition = compiled.definition
@@ -87,9 +72,9 @@ def start_instance_in(
         "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None,
     }
     new_id = uow.conn.execute(_INSERT_INSTANCE, values).scalar_one()
-    inst = {**values, "id": new_id}
+    inst = Instance.from_row({**values, "id": new_id})
     audit(uow, now=now, actor=actor, entity_type="instance", entity_id=new_id, instance_id=new_id,
-          action="started", to_state=inst["state"], data={"workflow": workflow, "version": compiled.version})
+          action="started", to_state=inst.state, data={"workflow": workflow, "version": compiled.version})
     steps.enter_state(svc, uow, compiled=compiled, inst=inst, actor=actor, now=now, source=None)
     return inst
 
@@ -116,24 +101,24 @@ def start_instance(
 
 
 def fire_in(
-    svc: Services, uow: UnitOfWork, *, actor: Actor, inst: dict[str, Any], trigger: str,
+    svc: Services, uow: UnitOfWork, *, actor: Actor, inst: Instance, trigger: str,
     comment: str | None = None, data: Mapping[str, Any] | None = None, internal: bool = False,
     reason: Mapping[str, Any] | None = None,
 ) -> StepResult:
     """Fire `trigger` on a locked instance row. `internal` steps (timers, task outcomes) skip `allowed`."""
     now = svc.clock.now()
-    compiled = svc.compiled(uow.conn, inst["definition_id"])
-    source = inst["state"]
-    if inst["status"] != "active":
-        raise Conflict(f"instance {inst['id']} is {inst['status']}; nothing more can happen to it")
+    compiled = svc.compiled(uow.conn, inst.definition_id)
+    source = inst.state
+    if inst.status != "active":
+        raise Conflict(f"instance {inst.id} is {inst.status}; nothing more can happen to it")
     transition = compiled.transition(trigger, source)
     if not internal:
         require(actor, Action.FIRE_TRIGGER, _named(transition.allowed, inst),
-                message=f"you may not fire {trigger!r} on instance {inst['id']}")
+                message=f"you may not fire {trigger!r} on instance {inst.id}")
     if data:
-        checked_data(compiled.definition, {**inst["data"], **data})
-    guard = GuardContext(actor=actor, data=inst["data"], event_data=dict(data or {}),
-                         state_entered_at=inst["state_entered_at"], now=now)
+        checked_data(compiled.definition, {**inst.data, **data})
+    guard = GuardContext(actor=actor, data=inst.data, event_data=dict(data or {}),
+                         state_entered_at=inst.state_entered_at, now=now)
     dest = compiled.step(trigger=trigger, state=source, guard_context=guard)
     approval = transition.approval
     if approval is not None and not internal and not _may_approve(actor, approval.group):
@@ -165,8 +150,8 @@ def fire_trigger(
         inst = steps.lock_instance(uow, instance_id)  # first: a concurrent retry waits, then finds the key
         if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
             return StepResult.model_validate(stored)
-        if expected_revision is not None and inst["revision"] != expected_revision:
-            raise Conflict(f"instance {instance_id} is at revision {inst['revision']}, not {expected_revision}")
+        if expected_revision is not None and inst.revision != expected_revision:
+            raise Conflict(f"instance {instance_id} is at revision {inst.revision}, not {expected_revision}")
         result = fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data)
         remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
                  now=svc.clock.now())
@@ -174,13 +159,13 @@ def fire_trigger(
         return result
 
 
-def available_triggers(compiled: CompiledWorkflow, inst: Mapping[str, Any], actor: Actor) -> list[str]:
+def available_triggers(compiled: CompiledWorkflow, inst: Instance, actor: Actor) -> list[str]:
     """The triggers `actor` may fire on `inst` now (guards are checked when fired)."""
-    if inst["status"] != "active":
+    if inst.status != "active":
         return []
     names = []
-    for name in compiled.triggers_from(inst["state"]):
-        transition = compiled.transition(name, inst["state"])
+    for name in compiled.triggers_from(inst.state):
+        transition = compiled.transition(name, inst.state)
         if allows(actor, Action.FIRE_TRIGGER, _named(transition.allowed, inst)):
             names.append(name)
     return names
@@ -191,8 +176,8 @@ def _may_approve(actor: Actor, group: str) -> bool:
     return allows(actor, Action.DECIDE_TASK, TaskRef(assignee_id=None, candidate_group=group))
 
 
-def _named(principals: Sequence[str], inst: Mapping[str, Any]) -> Named:
-    return Named(principals, requester_id=inst["requester_id"], data=inst["data"])
+def _named(principals: Sequence[str], inst: Instance) -> Named:
+    return Named(principals, requester_id=inst.requester_id, data=inst.data)
 
 
 def count_instances(svc: Services, *, workflow: str | None = None) -> int:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from workflows.domain.errors import InvalidInput, NotFound, Problem
+from workflows.domain.errors import InvalidInput, Problem
 from workflows.persistence import tables as t
 from workflows.services.context import Services
+from workflows.services.definitions import latest_definition_id
 from workflows.services.views import View
 
 OPEN_BREACHES_SHOWN = 500
@@ -61,10 +62,7 @@ def _window(svc: Services, start: datetime | None, end: datetime | None) -> tupl
 def _goals(svc: Services, workflow: str) -> list[str]:
     """The SLA goals of the latest version of `workflow`, in definition order."""
     with svc.uow(write=False) as uow:
-        latest = uow.conn.execute(select(t.definitions.c.id).where(t.definitions.c.name == workflow)
-                                  .order_by(t.definitions.c.version.desc()).limit(1)).scalar()
-        if latest is None:
-            raise NotFound(f"no workflow {workflow!r}")
+        latest = latest_definition_id(svc, uow, workflow)
         return [goal.name for goal in svc.compiled(uow.conn, latest).definition.sla]
 
 

@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 
 from workflows.domain.definition import SlaDef
+from workflows.domain.rows import JsonObject, SlaClock
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 
 SLA_KINDS = ("sla_warn", "sla_breach")
-CLOCKS = "_sla_clocks"  # key under which `steps.lock_instance` hands over the clocks it read
 # Spelled out rather than IN (...): an expanding IN is re-rendered on every execution.
 IS_SLA_TIMER = or_(t.timers.c.kind == "sla_warn", t.timers.c.kind == "sla_breach")
 
@@ -42,10 +42,10 @@ def _deadline(svc: Services, *, working: bool, start: datetime, seconds: int) ->
     return svc.calendar.add_working_time(start, span) if working else start + span
 
 
-def _schedule(svc: Services, timers: list[dict[str, Any]], *, instance_id: int, state: str, entry: int,
-              goal: SlaDef, clock: Mapping[str, Any], now: datetime) -> datetime:
-    """Add the warning and breach timer rows of a running clock to `timers`; returns the breach moment."""
-    target, used, working = clock["target_seconds"], clock["used_seconds"], clock["working"]
+def _schedule(svc: Services, timers: list[JsonObject], *, instance_id: int, state: str, entry: int,
+              goal: SlaDef, target: int, used: int, working: bool, now: datetime) -> datetime:
+    """Add the warning and breach timer rows of a clock running from `now` (`used` of `target` seconds
+    spent) to `timers`; returns the breach moment."""
     due = _deadline(svc, working=working, start=now, seconds=target - used)
     rows = []
     warn_mark = target * goal.warn_at // 100
@@ -74,10 +74,10 @@ def _cancel(uow: UnitOfWork, *, instance_id: int, goal: str) -> None:
 
 def on_enter(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, instance_id: int, state: str,
              entry: int, data: Mapping[str, Any], now: datetime, source: str | None,
-             known: list[dict[str, Any]] | None = None) -> None:
+             known: tuple[SlaClock, ...] | None = None) -> None:
     """Move every SLA clock of the instance as entering `state` (from `source`) requires.
 
-    `known` are the clock rows as read with the instance in this transaction, if they were.
+    `known` are the clocks as read with the instance in this transaction, if they were.
     """
     definition = compiled.definition
     if not definition.sla:
@@ -88,40 +88,39 @@ def on_enter(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst
     if state not in compiled.sla_states and not final and not leaving_pause:
         return
     if known is None and not fresh:
-        known = [dict(row) for row in uow.conn.execute(_CLOCKS, {"iid": instance_id}).mappings()]
-    clocks = {row["goal"]: row for row in known or ()}
-    timers: list[dict[str, Any]] = []
-    started: list[dict[str, Any]] = []
+        known = tuple(SlaClock.from_row(row) for row in uow.conn.execute(_CLOCKS, {"iid": instance_id}).mappings())
+    clocks = {clock.goal: clock for clock in known or ()}
+    timers: list[JsonObject] = []
+    started: list[JsonObject] = []
     for goal in definition.sla:
         clock = clocks.get(goal.name)
-        if clock is None or clock["status"] in ("met", "breached"):
+        if clock is None or clock.status in ("met", "breached"):
             if clock is None and state in goal.start and not final:
                 _start(svc, timers, started, compiled=compiled, goal=goal, instance_id=instance_id, state=state,
                        entry=entry, data=data, now=now)
             continue
-        used = clock["used_seconds"]
-        if clock["status"] == "running":
-            used += elapsed(svc, working=clock["working"], start=clock["running_since"], end=now)
+        used = clock.used_seconds
+        if clock.status == "running" and clock.running_since is not None:
+            used += elapsed(svc, working=clock.working, start=clock.running_since, end=now)
         if state in goal.stop or final:
             _cancel(uow, instance_id=instance_id, goal=goal.name)
-            breached = clock["breached_at"] is not None or used > clock["target_seconds"]
-            _update(uow, clock["id"], used_seconds=used, status="breached" if breached else "met",
+            breached = clock.breached_at is not None or used > clock.target_seconds
+            _update(uow, clock.id, used_seconds=used, status="breached" if breached else "met",
                     running_since=None, stopped_at=now)
-        elif state in goal.pause and clock["status"] == "running":
+        elif state in goal.pause and clock.status == "running":
             _cancel(uow, instance_id=instance_id, goal=goal.name)
-            _update(uow, clock["id"], used_seconds=used, status="paused", running_since=None, due_at=None)
-        elif state not in goal.pause and clock["status"] == "paused":
-            resumed = {**clock, "used_seconds": used}
+            _update(uow, clock.id, used_seconds=used, status="paused", running_since=None, due_at=None)
+        elif state not in goal.pause and clock.status == "paused":
             due = _schedule(svc, timers, instance_id=instance_id, state=state, entry=entry, goal=goal,
-                            clock=resumed, now=now)
-            _update(uow, clock["id"], status="running", running_since=now, due_at=due)
+                            target=clock.target_seconds, used=used, working=clock.working, now=now)
+            _update(uow, clock.id, status="running", running_since=now, due_at=due)
     if timers:
         uow.conn.execute(_INSERT_TIMER, timers)
     if started:
         uow.conn.execute(_INSERT_CLOCK, started)
 
 
-def _start(svc: Services, timers: list[dict[str, Any]], started: list[dict[str, Any]], *,
+def _start(svc: Services, timers: list[JsonObject], started: list[JsonObject], *,
            compiled: CompiledWorkflow, goal: SlaDef, instance_id: int, state: str, entry: int,
            data: Mapping[str, Any], now: datetime) -> None:
     text = goal_duration(compiled, goal, data)
@@ -129,8 +128,8 @@ def _start(svc: Services, timers: list[dict[str, Any]], started: list[dict[str, 
         return
     duration = compiled.duration(text)
     target = int((svc.working_span(duration) if duration.working else svc.due(now, duration) - now).total_seconds())
-    clock = {"target_seconds": target, "used_seconds": 0, "working": duration.working}
-    due = _schedule(svc, timers, instance_id=instance_id, state=state, entry=entry, goal=goal, clock=clock, now=now)
+    due = _schedule(svc, timers, instance_id=instance_id, state=state, entry=entry, goal=goal, target=target, used=0,
+                    working=duration.working, now=now)
     started.append({
         "instance_id": instance_id, "workflow": compiled.name, "goal": goal.name, "working": duration.working,
         "target_seconds": target, "used_seconds": 0, "status": "running", "started_at": now,

@@ -8,6 +8,7 @@ clocks, writes the outbox rows and runs the named effects. It never commits.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,17 +17,20 @@ from sqlalchemy import bindparam, insert, select, update
 from workflows.domain.definition import NotificationDef, TaskDef
 from workflows.domain.errors import ConcurrentUpdate, NotFound
 from workflows.domain.principals import Actor
+from workflows.domain.rows import Instance, JsonObject, SlaClock
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services import sla
 from workflows.services.context import EffectContext, Services
 from workflows.services.records import audit, notify, recipients_for
+from workflows.services.task_timers import schedule_task_timers
 from workflows.services.views import InstanceSummary
 
 SUMMARY_FIELDS = tuple(InstanceSummary.model_fields)
 
 
+_CLOCK_LABELS = [(c.name, f"clock_{c.name}") for c in t.sla_clocks.c]
 _CLOCK_COLUMNS = [c.label(f"clock_{c.name}") for c in t.sla_clocks.c]
 _READ_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS)
                   .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id)
@@ -34,8 +38,8 @@ _READ_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS)
 _LOCK_INSTANCE = _READ_INSTANCE.with_for_update(of=t.instances)
 
 
-def lock_instance(uow: UnitOfWork, instance_id: int) -> dict[str, Any]:
-    """Read an instance (with its SLA clocks, under `sla.CLOCKS`) for a write, in one query.
+def lock_instance(uow: UnitOfWork, instance_id: int) -> Instance:
+    """Read an instance (with its SLA clocks, as `Instance.clocks`) for a write, in one query.
 
     On PostgreSQL the instance row stays locked until commit; on SQLite the write transaction
     is already exclusive.
@@ -44,31 +48,39 @@ def lock_instance(uow: UnitOfWork, instance_id: int) -> dict[str, Any]:
     rows = uow.conn.execute(query, {"iid": instance_id}).mappings().all()
     if not rows:
         raise NotFound(f"instance {instance_id} not found")
-    inst = {column.name: rows[0][column.name] for column in t.instances.c}
-    inst[sla.CLOCKS] = [{c.name: row[f"clock_{c.name}"] for c in t.sla_clocks.c}
-                        for row in rows if row["clock_id"] is not None]
-    return inst
+    clocks = tuple(SlaClock.from_row({name: row[label] for name, label in _CLOCK_LABELS})
+                   for row in rows if row["clock_id"] is not None)
+    return Instance.from_row(rows[0], clocks=clocks)
 
 
-def summary(row: Mapping[str, Any]) -> InstanceSummary:
-    return InstanceSummary.model_validate({name: row[name] for name in SUMMARY_FIELDS})
+def summary(inst: Instance) -> InstanceSummary:
+    return InstanceSummary.model_validate({name: getattr(inst, name) for name in SUMMARY_FIELDS})
 
 
-def payload_for(inst: Mapping[str, Any], compiled: CompiledWorkflow, **extra: Any) -> dict[str, Any]:
-    state = compiled.states.get(inst["state"])
+def payload_for(inst: Instance, compiled: CompiledWorkflow, **extra: Any) -> JsonObject:
+    """The outbox payload every message about `inst` carries (workflow and state with titles), plus `extra`."""
+    state = compiled.states.get(inst.state)
     title = state.title if state is not None else None
     return {
         "workflow": compiled.name,
         "workflow_title_zh": compiled.definition.title.zh,
         "workflow_title_en": compiled.definition.title.en,
-        "instance_id": inst["id"],
-        "state": inst["state"],
-        "state_title_zh": title.zh if title else inst["state"],
-        "state_title_en": title.en if title else inst["state"],
-        "subject_type": inst.get("subject_type"),
-        "subject_id": inst.get("subject_id"),
+        "instance_id": inst.id,
+        "state": inst.state,
+        "state_title_zh": title.zh if title else inst.state,
+        "state_title_en": title.en if title else inst.state,
+        "subject_type": inst.subject_type,
+        "subject_id": inst.subject_id,
         **extra,
     }
+
+
+def task_payload(inst: Instance, compiled: CompiledWorkflow, *, task_id: int, name: str, trigger: str | None,
+                 due_at: datetime | None) -> JsonObject:
+    """The payload of a message about a task: `payload_for` with the task, its titles and due time."""
+    zh, en = compiled.task_title(name, trigger)
+    return payload_for(inst, compiled, task_id=task_id, task=name, task_title_zh=zh, task_title_en=en,
+                       due_at=due_at.isoformat() if due_at else None)
 
 
 _MOVED = ("state", "data", "revision", "updated_at", "state_entered_at", "status", "closed_at")
@@ -80,7 +92,7 @@ def apply_transition(
     svc: Services,
     uow: UnitOfWork,
     *,
-    inst: dict[str, Any],
+    inst: Instance,
     compiled: CompiledWorkflow,
     trigger: str,
     dest: str,
@@ -89,33 +101,23 @@ def apply_transition(
     comment: str | None = None,
     data: Mapping[str, Any] | None = None,
     reason: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Move `inst` to `dest` and write everything that goes with it; returns the new row."""
-    source = inst["state"]
+) -> Instance:
+    """Move `inst` to `dest` and write everything that goes with it; returns the new instance."""
+    source = inst.state
     final = dest in compiled.final_states
-    new = {
-        **inst,
-        "state": dest,
-        "data": {**inst["data"], **(data or {})},
-        "revision": inst["revision"] + 1,
-        "updated_at": now,
-        "state_entered_at": now,
-        "status": "completed" if final else "active",
-        "closed_at": now if final else None,
-    }
-    changed = uow.conn.execute(_MOVE, {"iid": inst["id"], "old_revision": inst["revision"],
-                                       **{k: new[k] for k in _MOVED}}).rowcount
+    new = inst.moved(state=dest, data={**inst.data, **(data or {})}, now=now, final=final)
+    changed = uow.conn.execute(_MOVE, {"iid": inst.id, "old_revision": inst.revision,
+                                       **{k: getattr(new, k) for k in _MOVED}}).rowcount
     if changed != 1:
-        raise ConcurrentUpdate(f"instance {inst['id']} was changed by someone else; reload and retry")
-    audit(uow, now=now, actor=actor, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
+        raise ConcurrentUpdate(f"instance {inst.id} was changed by someone else; reload and retry")
+    audit(uow, now=now, actor=actor, entity_type="instance", entity_id=inst.id, instance_id=inst.id,
           action="transition", from_state=source, to_state=dest, trigger=trigger, comment=comment,
           data={**(data or {}), **({"reason": dict(reason)} if reason else {})})
     _leave(uow, compiled=compiled, inst=inst, final=final)
     transition = compiled.transition(trigger, source)
     _notify_all(uow, now=now, inst=new, compiled=compiled, notices=transition.notify, actor=actor,
                 comment=comment, trigger=trigger)
-    enter_state(svc, uow, compiled=compiled, inst=new, actor=actor, now=now, source=source)
-    new.pop(sla.CLOCKS, None)  # the clocks may have moved: whoever needs them again reads them afresh
+    enter_state(svc, uow, compiled=compiled, inst=new, actor=actor, now=now, source=source, clocks=inst.clocks)
     _run_effects(svc, uow, names=transition.effects, inst=new, actor=actor, now=now, compiled=compiled)
     return new
 
@@ -127,7 +129,7 @@ _CANCEL_STATE_TIMERS = (update(t.timers).where(t.timers.c.instance_id == bindpar
                         .values(status="cancelled"))
 
 
-def _leave(uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, Any], final: bool) -> None:
+def _leave(uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, final: bool) -> None:
     """Cancel the open tasks and state-bound timers of the state being left.
 
     SLA timers belong to their clock: `sla.on_enter` cancels them when it stops or pauses the clock
@@ -135,113 +137,101 @@ def _leave(uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, An
 
     Skipped when the definition says nothing can be open in that state (the common fast path).
     """
-    source = inst["state"]
+    source = inst.state
     if compiled.may_have_tasks(source):
-        uow.conn.execute(_CANCEL_TASKS, {"iid": inst["id"]})
+        uow.conn.execute(_CANCEL_TASKS, {"iid": inst.id})
     if compiled.may_have_timers(source):
-        uow.conn.execute(_CANCEL_STATE_TIMERS, {"iid": inst["id"]})
+        uow.conn.execute(_CANCEL_STATE_TIMERS, {"iid": inst.id})
 
 
-def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: dict[str, Any], actor: Actor,
-                now: datetime, source: str | None) -> None:
-    """Open the tasks and timers of the state `inst` is now in, move SLA clocks, notify, run effects."""
-    state = compiled.states[inst["state"]]
-    entry = inst["revision"]
+def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, actor: Actor,
+                now: datetime, source: str | None, clocks: tuple[SlaClock, ...] | None = None) -> None:
+    """Open the tasks and timers of the state `inst` is now in, move SLA clocks, notify, run effects.
+
+    `clocks` are the instance's SLA clocks as read (locked) in this transaction, if they were.
+    """
+    state = compiled.states[inst.state]
+    entry = inst.revision
     for task in state.tasks:
-        open_tasks(svc, uow, compiled=compiled, inst=inst, task=task, entry=entry, now=now)
+        open_tasks(svc, uow, compiled=compiled, inst=inst, task=task, now=now)
     for timer in state.timers:
         uow.conn.execute(insert(t.timers), {
-            "instance_id": inst["id"], "task_id": None, "kind": "state", "name": timer.name, "state": state.name,
+            "instance_id": inst.id, "task_id": None, "kind": "state", "name": timer.name, "state": state.name,
             "entry": entry, "due_at": svc.due(now, compiled.duration(timer.after)), "trigger": timer.fire,
             "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now,
         })
-    sla.on_enter(svc, uow, compiled=compiled, instance_id=inst["id"], state=state.name, entry=entry,
-                 data=inst["data"], now=now, source=source, known=inst.get(sla.CLOCKS))
+    sla.on_enter(svc, uow, compiled=compiled, instance_id=inst.id, state=state.name, entry=entry,
+                 data=inst.data, now=now, source=source, known=clocks)
     _notify_all(uow, now=now, inst=inst, compiled=compiled, notices=state.notify, actor=actor)
     _run_effects(svc, uow, names=state.effects, inst=inst, actor=actor, now=now, compiled=compiled)
 
 
-def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Mapping[str, Any],
-               task: TaskDef, entry: int, now: datetime) -> None:
+def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, task: TaskDef,
+               now: datetime) -> None:
+    """Open `task` of the state `inst` has just entered: one row per candidate group, with its timers."""
     assignee = _assignee(uow, task.assignee, inst)
     due_duration = compiled.duration(task.due) if task.due else None
     due_at = svc.due(now, due_duration) if due_duration else None
     groups: list[str | None] = [*task.groups] or [None]
     for group in groups:
         task_id = uow.conn.execute(insert(t.tasks).returning(t.tasks.c.id), {
-            "instance_id": inst["id"], "name": task.name, "entry": entry, "candidate_group": group,
+            "instance_id": inst.id, "name": task.name, "entry": inst.revision, "candidate_group": group,
             "original_group": group, "assignee_id": assignee, "status": "open", "trigger": None,
             "due_at": due_at, "payload": {}, "created_at": now,
         }).scalar_one()
         if due_duration is not None and due_at is not None:
-            timers = [{"kind": "task_due", "due_at": due_at}]
-            timers += [{"kind": "task_reminder", "due_at": svc.before(due_at, now, due_duration,
-                                                                       compiled.duration(b))}
-                       for b in task.remind_before]
-            uow.conn.execute(insert(t.timers), [
-                {**row, "instance_id": inst["id"], "task_id": task_id, "name": task.name,
-                 "state": inst["state"], "entry": entry, "trigger": None, "status": "scheduled",
-                 "payload": {"escalate_to": task.escalate_to}, "attempts": 0, "created_at": now}
-                for row in timers
-            ])
+            schedule_task_timers(svc, uow, compiled=compiled, inst=inst, task_id=task_id, name=task.name,
+                                 due_at=due_at, due=due_duration, remind_before=task.remind_before,
+                                 escalate_to=task.escalate_to, now=now)
         recipient = f"user:{assignee}" if assignee else f"group:{group}"
-        payload = payload_for(inst, compiled, task_id=task_id, task=task.name, **task_titles(task),
-                              due_at=due_at.isoformat() if due_at else None)
-        notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_opened", payload=payload)
+        payload = task_payload(inst, compiled, task_id=task_id, name=task.name, trigger=None, due_at=due_at)
+        notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_opened", payload=payload)
         for notice in task.notify:
-            notify(uow, now=now, instance_id=inst["id"], template=notice.template, payload=payload,
-                   recipients=recipients_for(notice.to, requester_id=inst["requester_id"], data=inst["data"]))
+            notify(uow, now=now, instance_id=inst.id, template=notice.template, payload=payload,
+                   recipients=recipients_for(notice.to, requester_id=inst.requester_id, data=inst.data))
 
 
-def task_titles(task: TaskDef) -> dict[str, str]:
-    """The task's titles for messages (`task_title_zh`, `task_title_en`), its name when untitled."""
-    return {"task_title_zh": task.title.zh if task.title else task.name,
-            "task_title_en": task.title.en if task.title else task.name}
-
-
-def _assignee(uow: UnitOfWork, rule: str | None, inst: Mapping[str, Any]) -> int | None:
+def _assignee(uow: UnitOfWork, rule: str | None, inst: Instance) -> int | None:
     if rule is None:
         return None
     if rule == "requester":
-        requester: int | None = inst["requester_id"]
-        return requester
+        return inst.requester_id
     kind, _, name = rule.partition(":")
-    login = inst["data"].get(name) if kind == "data" else None
+    login = inst.data.get(name) if kind == "data" else None
     if not isinstance(login, str):
         return None
     user_id: int | None = uow.conn.execute(select(t.users.c.id).where(t.users.c.login == login)).scalar()
     return user_id
 
 
-def _notify_all(uow: UnitOfWork, *, now: datetime, inst: Mapping[str, Any], compiled: CompiledWorkflow,
+def _notify_all(uow: UnitOfWork, *, now: datetime, inst: Instance, compiled: CompiledWorkflow,
                 notices: list[NotificationDef], actor: Actor, comment: str | None = None,
                 trigger: str | None = None) -> None:
     for notice in notices:
-        notify(uow, now=now, instance_id=inst["id"], template=notice.template,
-               recipients=recipients_for(notice.to, requester_id=inst["requester_id"], data=inst["data"]),
+        notify(uow, now=now, instance_id=inst.id, template=notice.template,
+               recipients=recipients_for(notice.to, requester_id=inst.requester_id, data=inst.data),
                payload=payload_for(inst, compiled, actor=actor.login, comment=comment, trigger=trigger))
 
 
-def _run_effects(svc: Services, uow: UnitOfWork, *, names: list[str], inst: Mapping[str, Any], actor: Actor,
+def _run_effects(svc: Services, uow: UnitOfWork, *, names: list[str], inst: Instance, actor: Actor,
                  now: datetime, compiled: CompiledWorkflow) -> None:
     for name in names:
         svc.registry.effects[name](EffectContext(
-            uow=uow, services=svc, actor=actor, instance_id=inst["id"], workflow=compiled.name,
-            subject_type=inst["subject_type"], subject_id=inst["subject_id"], state=inst["state"],
-            data=inst["data"], now=now,
+            uow=uow, services=svc, actor=actor, instance_id=inst.id, workflow=compiled.name,
+            subject_type=inst.subject_type, subject_id=inst.subject_id, state=inst.state,
+            data=inst.data, now=now,
         ))
 
 
-
-def touch(uow: UnitOfWork, inst: dict[str, Any], now: datetime) -> dict[str, Any]:
+def touch(uow: UnitOfWork, inst: Instance, now: datetime) -> Instance:
     """Bump the revision of an instance whose tasks changed but whose state did not."""
     changed = uow.conn.execute(
         update(t.instances)
-        .where(t.instances.c.id == inst["id"], t.instances.c.revision == inst["revision"])
-        .values(revision=inst["revision"] + 1, updated_at=now)
+        .where(t.instances.c.id == inst.id, t.instances.c.revision == inst.revision)
+        .values(revision=inst.revision + 1, updated_at=now)
     ).rowcount
     if changed != 1:
-        raise ConcurrentUpdate(f"instance {inst['id']} was changed by someone else; reload and retry")
-    return {**inst, "revision": inst["revision"] + 1, "updated_at": now}
+        raise ConcurrentUpdate(f"instance {inst.id} was changed by someone else; reload and retry")
+    return replace(inst, revision=inst.revision + 1, updated_at=now)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select, update
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem, TaskClosed
 from workflows.domain.permissions import Action, TaskRef, allows, require
 from workflows.domain.principals import Actor
+from workflows.domain.rows import Instance, Task
 from workflows.domain.tasks import policy_outcome
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.persistence import tables as t
@@ -37,14 +38,14 @@ _CANCEL_SIBLINGS = (update(t.tasks).where(
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status == "open").values(status="cancelled"))
 
 
-def _task(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+def _task(uow: UnitOfWork, task_id: int) -> Task:
     row = uow.conn.execute(_TASK, {"tid": task_id}).mappings().first()
     if row is None:
         raise NotFound(f"task {task_id} not found")
-    return dict(row)
+    return Task.from_row(row)
 
 
-def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
     """The task and its instance, with the instance locked; the task read after the lock.
 
     On SQLite the write transaction is exclusive from its start, so the task is read once; on
@@ -52,7 +53,7 @@ def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, An
     """
     if uow.dialect != "postgresql":
         task = _task(uow, task_id)
-        return task, steps.lock_instance(uow, task["instance_id"])
+        return task, steps.lock_instance(uow, task.instance_id)
     instance_id = uow.conn.execute(_INSTANCE_OF_TASK, {"tid": task_id}).scalar()
     if instance_id is None:
         raise NotFound(f"task {task_id} not found")
@@ -60,8 +61,10 @@ def _locked(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], dict[str, An
     return _task(uow, task_id), inst
 
 
-def task_ref(task: Mapping[str, Any], *, not_by: int | None = None) -> TaskRef:
-    """What the permission table needs to know of a task row (`not_by`: who may not decide it)."""
+def task_ref(task: Task | Mapping[str, Any], *, not_by: int | None = None) -> TaskRef:
+    """What the permission table needs to know of a task (`not_by`: who may not decide it)."""
+    if isinstance(task, Task):
+        return TaskRef(assignee_id=task.assignee_id, candidate_group=task.candidate_group, not_by=not_by)
     return TaskRef(assignee_id=task["assignee_id"], candidate_group=task["candidate_group"], not_by=not_by)
 
 
@@ -70,30 +73,29 @@ def may_act(actor: Actor, task: Mapping[str, Any]) -> bool:
     return allows(actor, Action.DECIDE_TASK, task_ref(task))
 
 
-def _check_candidate(actor: Actor, task: dict[str, Any], *, action: Action, not_by: int | None = None) -> None:
-    if task["status"] != "open":
-        raise TaskClosed(f"task {task['id']} is already {task['status']}")
-    free = TaskRef(assignee_id=None, candidate_group=task["candidate_group"])
-    if task["assignee_id"] not in (None, actor.id) and allows(actor, Action.CLAIM_TASK, free):
-        raise Conflict(f"task {task['id']} is claimed by someone else")
-    refused = (f"task {task['id']} is assigned to someone else" if task["assignee_id"] is not None
-               else f"task {task['id']} is for the {task['candidate_group']!r} group")
+def _check_candidate(actor: Actor, task: Task, *, action: Action, not_by: int | None = None) -> None:
+    if task.status != "open":
+        raise TaskClosed(f"task {task.id} is already {task.status}")
+    free = TaskRef(assignee_id=None, candidate_group=task.candidate_group)
+    if task.assignee_id not in (None, actor.id) and allows(actor, Action.CLAIM_TASK, free):
+        raise Conflict(f"task {task.id} is claimed by someone else")
+    refused = (f"task {task.id} is assigned to someone else" if task.assignee_id is not None
+               else f"task {task.id} is for the {task.candidate_group!r} group")
     require(actor, action, task_ref(task, not_by=not_by), message=refused)
 
 
-def _not_by(compiled: CompiledWorkflow, task: Mapping[str, Any], inst: Mapping[str, Any]) -> int | None:
+def _not_by(compiled: CompiledWorkflow, task: Task, inst: Instance) -> int | None:
     """Who may not decide the task: the requester of an approval, or of a separated-duties task."""
-    if task["trigger"] is not None:
-        requested_by: int | None = task["payload"].get("requested_by")
-        return requested_by
-    separated = compiled.tasks[task["name"]][1].requester_may_not_decide
-    return inst["requester_id"] if separated else None
+    if task.approval is not None:
+        return task.approval.requested_by
+    separated = compiled.tasks[task.name][1].requester_may_not_decide
+    return inst.requester_id if separated else None
 
 
-def decisions_for(compiled: CompiledWorkflow, task: dict[str, Any]) -> list[str]:
-    if task["trigger"] is not None:
+def decisions_for(compiled: CompiledWorkflow, task: Task) -> list[str]:
+    if task.is_approval:
         return list(APPROVAL_DECISIONS)
-    found = compiled.tasks.get(task["name"])
+    found = compiled.tasks.get(task.name)
     return list(found[1].decisions) if found else []
 
 
@@ -111,7 +113,7 @@ def complete_task(
         task, inst = _locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
         if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
             return StepResult.model_validate(stored)
-        compiled = svc.compiled(uow.conn, inst["definition_id"])
+        compiled = svc.compiled(uow.conn, inst.definition_id)
         _check_candidate(actor, task, action=Action.DECIDE_TASK, not_by=_not_by(compiled, task, inst))
         allowed = decisions_for(compiled, task)
         if decision not in allowed:
@@ -124,46 +126,47 @@ def complete_task(
         return result
 
 
-def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: dict[str, Any], inst: dict[str, Any],
+def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
             compiled: CompiledWorkflow, decision: str, comment: str | None) -> StepResult:
     now = svc.clock.now()
-    closed = uow.conn.execute(_CLOSE, {"tid": task["id"], "decision": decision, "comment": comment,
+    approval = task.approval
+    closed = uow.conn.execute(_CLOSE, {"tid": task.id, "decision": decision, "comment": comment,
                                        "completed_by": actor.id, "completed_at": now, "assignee_id": actor.id}
                               ).rowcount
     if closed != 1:
-        raise TaskClosed(f"task {task['id']} is no longer open")
-    uow.conn.execute(_CANCEL_TASK_TIMERS, {"tid": task["id"]})
-    audit(uow, now=now, actor=actor, entity_type="task", entity_id=task["id"], instance_id=inst["id"],
-          action="task_completed", from_state=inst["state"], comment=comment,
-          data={"task": task["name"], "decision": decision, "group": task["candidate_group"]})
-    trigger, payload = _outcome(uow, compiled=compiled, task=task, decision=decision)
+        raise TaskClosed(f"task {task.id} is no longer open")
+    uow.conn.execute(_CANCEL_TASK_TIMERS, {"tid": task.id})
+    audit(uow, now=now, actor=actor, entity_type="task", entity_id=task.id, instance_id=inst.id,
+          action="task_completed", from_state=inst.state, comment=comment,
+          data={"task": task.name, "decision": decision, "group": task.candidate_group})
+    trigger = _outcome(uow, compiled=compiled, task=task, decision=decision)
     if trigger is not None:
-        data = payload.get("data") if task["trigger"] else None
-        return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data,
-                       internal=True, reason={"task": task["id"], "decision": decision})
-    if task["trigger"] is not None and payload.get("requested_by") is not None:
-        notify(uow, now=now, instance_id=inst["id"], recipients=[f"user:{payload['requested_by']}"],
-               template="approval_rejected", payload={"task_id": task["id"], "trigger": task["trigger"],
-                                                      "instance_id": inst["id"], "comment": comment})
+        return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment,
+                       data=approval.data if approval is not None else None, internal=True,
+                       reason={"task": task.id, "decision": decision})
+    if approval is not None and approval.requested_by is not None:
+        notify(uow, now=now, instance_id=inst.id, recipients=[f"user:{approval.requested_by}"],
+               template="approval_rejected", payload={"task_id": task.id, "trigger": task.trigger,
+                                                      "instance_id": inst.id, "comment": comment})
     new = steps.touch(uow, inst, now)
-    return StepResult(instance=steps.summary(new), trigger=None, from_state=inst["state"], to_state=inst["state"],
+    return StepResult(instance=steps.summary(new), trigger=None, from_state=inst.state, to_state=inst.state,
                       moved=False)
 
 
-def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: dict[str, Any], decision: str
-             ) -> tuple[str | None, dict[str, Any]]:
+def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decision: str) -> str | None:
     """The trigger the decision leads to, if the policy is now decided; cancels undecided siblings."""
-    if task["trigger"] is not None:
-        return (task["trigger"] if decision == "approve" else None), task["payload"]
-    spec = compiled.tasks[task["name"]][1]
-    group = {"iid": task["instance_id"], "task_name": task["name"], "task_entry": task["entry"]}
+    if task.approval is not None:
+        return task.trigger if decision == "approve" else None
+    spec = compiled.tasks[task.name][1]
+    group = {"iid": task.instance_id, "task_name": task.name, "task_entry": task.entry}
     siblings = uow.conn.execute(_SIBLINGS, group).all()
     outcome = policy_outcome(spec.policy, decision=decision, decisions=[s.decision for s in siblings],
                              open_count=sum(1 for s in siblings if s.status == "open"))
     if outcome is None:
-        return None, {}
+        return None
     uow.conn.execute(_CANCEL_SIBLINGS, group)
-    return spec.outcomes.get(outcome), {}  # type: ignore[call-overload]
+    trigger: str | None = spec.outcomes.get(outcome)  # type: ignore[call-overload]
+    return trigger
 
 
 def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
@@ -171,13 +174,13 @@ def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     with svc.uow() as uow:
         task, inst = _locked(uow, task_id)
         _check_candidate(actor, task, action=Action.CLAIM_TASK)
-        if task["assignee_id"] == actor.id:
+        if task.assignee_id == actor.id:
             return
         now = svc.clock.now()
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id)
                          .values(assignee_id=actor.id, claimed_at=now))
-        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
-              action="task_claimed", data={"task": task["name"]})
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
+              action="task_claimed", data={"task": task.name})
         steps.touch(uow, inst, now)
         uow.commit()
 
@@ -186,14 +189,14 @@ def release_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     """Give a claimed task back to its group."""
     with svc.uow() as uow:
         task, inst = _locked(uow, task_id)
-        if task["status"] != "open":
-            raise TaskClosed(f"task {task_id} is already {task['status']}")
+        if task.status != "open":
+            raise TaskClosed(f"task {task_id} is already {task.status}")
         require(actor, Action.RELEASE_TASK, task_ref(task), message=f"task {task_id} is not claimed by you")
-        if task["candidate_group"] is None:
+        if task.candidate_group is None:
             raise Conflict(f"task {task_id} is assigned personally and has no group to go back to")
         now = svc.clock.now()
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(assignee_id=None, claimed_at=None))
-        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst["id"],
-              action="task_released", data={"task": task["name"]})
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
+              action="task_released", data={"task": task.name})
         steps.touch(uow, inst, now)
         uow.commit()

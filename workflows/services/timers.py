@@ -14,7 +14,7 @@ longer blocks the sweep.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,9 +22,10 @@ from sqlalchemy import func, select, update
 
 from workflows.domain.errors import ChannelOpsError, TriggerNotAllowed
 from workflows.domain.principals import SYSTEM
+from workflows.domain.rows import SLA_TIMER_KINDS, BadRow, Instance, JsonObject, Task, Timer
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
-from workflows.services import sla, steps
+from workflows.services import steps
 from workflows.services.context import Services
 from workflows.services.instances import fire_in
 from workflows.services.records import audit, notify, recipients_for
@@ -81,16 +82,16 @@ def _fire_batch(svc: Services, *, now: datetime, size: int) -> tuple[list[int], 
     outcomes: dict[int, str] = {}
     try:
         with svc.uow() as uow:
-            rows = [dict(row) for row in uow.conn.execute(_claim_query(uow, now=now, size=size)).mappings()]
-            claimed = [row["id"] for row in rows]
+            rows = [Timer.from_row(row) for row in uow.conn.execute(_claim_query(uow, now=now, size=size)).mappings()]
+            claimed = [row.id for row in rows]
             seen: set[int] = set()
-            for timer in sorted(rows, key=lambda row: (row["instance_id"], row["id"])):
-                if timer["instance_id"] in seen and not _still_scheduled(uow, timer["id"]):
-                    outcomes[timer["id"]] = "skipped"  # an earlier timer of its instance cancelled it just now
+            for timer in sorted(rows, key=lambda row: (row.instance_id, row.id)):
+                if timer.instance_id in seen and not _still_scheduled(uow, timer.id):
+                    outcomes[timer.id] = "skipped"  # an earlier timer of its instance cancelled it just now
                     continue
-                seen.add(timer["instance_id"])
-                inst = steps.lock_instance(uow, timer["instance_id"])
-                outcomes[timer["id"]] = _fire(svc, uow, timer=timer, inst=inst, now=now)
+                seen.add(timer.instance_id)
+                inst = steps.lock_instance(uow, timer.instance_id)
+                outcomes[timer.id] = _fire(svc, uow, timer=timer, inst=inst, now=now)
             for outcome in ("fired", "cancelled"):
                 done = [timer_id for timer_id, result in outcomes.items() if result == outcome]
                 if done:
@@ -115,11 +116,12 @@ def fire_timer(svc: Services, *, timer_id: int, now: datetime) -> str:
             query = select(t.timers).where(t.timers.c.id == timer_id, t.timers.c.status == "scheduled")
             if uow.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            timer = uow.conn.execute(query).mappings().first()
-            if timer is None:
+            row = uow.conn.execute(query).mappings().first()
+            if row is None:
                 return "skipped"
-            inst = steps.lock_instance(uow, timer["instance_id"])
-            outcome = _fire(svc, uow, timer=dict(timer), inst=inst, now=now)
+            timer = Timer.from_row(row)
+            inst = steps.lock_instance(uow, timer.instance_id)
+            outcome = _fire(svc, uow, timer=timer, inst=inst, now=now)
             uow.conn.execute(update(t.timers).where(t.timers.c.id == timer_id)
                              .values(status=outcome, fired_at=now if outcome == "fired" else None))
             uow.commit()
@@ -139,69 +141,69 @@ def _record_failure(svc: Services, *, timer_id: int, error: str, now: datetime) 
         uow.commit()
 
 
-def _fire(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[str, Any], now: datetime) -> str:
-    kind = timer["kind"]
-    if inst["status"] != "active" and kind != "task_due":
+def _fire(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: datetime) -> str:
+    kind = timer.kind
+    if inst.status != "active" and kind != "task_due":
         return "cancelled"
-    reason = {"timer": timer["id"], "kind": kind, "name": timer["name"]}
+    reason = {"timer": timer.id, "kind": kind, "name": timer.name}
     if kind == "state":
-        if inst["state"] != timer["state"]:
+        if inst.state != timer.state:
             return "cancelled"
-        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer["trigger"], internal=True, reason=reason)
+        if timer.trigger is None:
+            raise BadRow(f"timer {timer.id}: a state timer without a trigger")
+        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
         return "fired"
-    if kind in ("sla_warn", "sla_breach"):
+    if kind in SLA_TIMER_KINDS:
         return _sla(svc, uow, timer=timer, inst=inst, now=now, reason=reason)
     return _task_timer(svc, uow, timer=timer, inst=inst, now=now)
 
 
-def _sla(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[str, Any], now: datetime,
-         reason: dict[str, Any]) -> str:
-    compiled = svc.compiled(uow.conn, inst["definition_id"])
-    goal = next(g for g in compiled.definition.sla if g.name == timer["name"])
+def _sla(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: datetime,
+         reason: JsonObject) -> str:
+    compiled = svc.compiled(uow.conn, inst.definition_id)
+    goal = next(g for g in compiled.definition.sla if g.name == timer.name)
     payload = steps.payload_for(inst, compiled, goal=goal.name)
-    if timer["kind"] == "sla_warn":
-        notify(uow, now=now, instance_id=inst["id"], template="sla_warning", payload=payload,
-               recipients=recipients_for(goal.warn_notify, requester_id=inst["requester_id"], data=inst["data"]))
+    if timer.kind == "sla_warn":
+        notify(uow, now=now, instance_id=inst.id, template="sla_warning", payload=payload,
+               recipients=recipients_for(goal.warn_notify, requester_id=inst.requester_id, data=inst.data))
         return "fired"
-    uow.conn.execute(update(t.sla_clocks).where(t.sla_clocks.c.instance_id == inst["id"],
+    uow.conn.execute(update(t.sla_clocks).where(t.sla_clocks.c.instance_id == inst.id,
                                                 t.sla_clocks.c.goal == goal.name).values(breached_at=now))
-    inst.pop(sla.CLOCKS, None)  # read again by the escalation below, now with breached_at set
-    audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
-          action="sla_breached", from_state=inst["state"], data={"goal": goal.name})
-    notify(uow, now=now, instance_id=inst["id"], template="sla_breached", payload=payload,
-           recipients=recipients_for(goal.breach_notify, requester_id=inst["requester_id"], data=inst["data"]))
-    if goal.breach and (goal.breach, inst["state"]) in compiled.by_trigger_source:
+    inst = replace(inst, clocks=None)  # read again by the escalation below, now with breached_at set
+    audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst.id, instance_id=inst.id,
+          action="sla_breached", from_state=inst.state, data={"goal": goal.name})
+    notify(uow, now=now, instance_id=inst.id, template="sla_breached", payload=payload,
+           recipients=recipients_for(goal.breach_notify, requester_id=inst.requester_id, data=inst.data))
+    if goal.breach and (goal.breach, inst.state) in compiled.by_trigger_source:
         try:
             fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=goal.breach, internal=True, reason=reason)
         except TriggerNotAllowed as exc:  # a guard said no: the breach itself stays recorded
-            audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst["id"], instance_id=inst["id"],
+            audit(uow, now=now, actor=SYSTEM, entity_type="instance", entity_id=inst.id, instance_id=inst.id,
                   action="breach_trigger_refused", trigger=goal.breach, comment=exc.detail)
     return "fired"
 
 
-def _task_timer(svc: Services, uow: UnitOfWork, *, timer: dict[str, Any], inst: dict[str, Any],
-                now: datetime) -> str:
-    task = uow.conn.execute(select(t.tasks).where(t.tasks.c.id == timer["task_id"])).mappings().first()
-    if task is None or task["status"] != "open":
+def _task_timer(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: datetime) -> str:
+    row = uow.conn.execute(select(t.tasks).where(t.tasks.c.id == timer.task_id)).mappings().first()
+    task = None if row is None else Task.from_row(row)
+    if task is None or task.status != "open":
         return "cancelled"
-    compiled = svc.compiled(uow.conn, inst["definition_id"])
-    recipient = f"user:{task['assignee_id']}" if task["assignee_id"] else f"group:{task['candidate_group']}"
-    spec = compiled.tasks.get(task["name"])
-    titles = steps.task_titles(spec[1]) if spec else {}
-    payload = steps.payload_for(inst, compiled, task_id=task["id"], task=task["name"], **titles,
-                                due_at=task["due_at"].isoformat() if task["due_at"] else None)
-    if timer["kind"] == "task_reminder":
-        notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_reminder",
+    compiled = svc.compiled(uow.conn, inst.definition_id)
+    recipient = f"user:{task.assignee_id}" if task.assignee_id else f"group:{task.candidate_group}"
+    payload = steps.task_payload(inst, compiled, task_id=task.id, name=task.name, trigger=task.trigger,
+                                 due_at=task.due_at)
+    if timer.kind == "task_reminder":
+        notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_reminder",
                payload=payload)
         return "fired"
-    notify(uow, now=now, instance_id=inst["id"], recipients=[recipient], template="task_overdue", payload=payload)
-    escalate_to = timer["payload"].get("escalate_to")
-    if escalate_to and task["candidate_group"] != escalate_to:
-        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task["id"]).values(
+    notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_overdue", payload=payload)
+    escalate_to = timer.escalate_to
+    if escalate_to and task.candidate_group != escalate_to:
+        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task.id).values(
             candidate_group=escalate_to, assignee_id=None, escalated_at=now))
-        audit(uow, now=now, actor=SYSTEM, entity_type="task", entity_id=task["id"], instance_id=inst["id"],
-              action="task_escalated", data={"from": task["candidate_group"], "to": escalate_to})
-        notify(uow, now=now, instance_id=inst["id"], recipients=[f"group:{escalate_to}"],
+        audit(uow, now=now, actor=SYSTEM, entity_type="task", entity_id=task.id, instance_id=inst.id,
+              action="task_escalated", data={"from": task.candidate_group, "to": escalate_to})
+        notify(uow, now=now, instance_id=inst.id, recipients=[f"group:{escalate_to}"],
                template="task_escalated", payload=payload)
     return "fired"
 
