@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api import problems, ui
 from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
 from api.routes import meetings as meeting_routes
+from api.security import AccessTokens
 from channelops.settings import Settings
 from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
 from workflows.services.context import Services
@@ -54,6 +55,7 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
                   openapi_url="/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.services = services
+    app.state.access_tokens = AccessTokens(settings.secret_key)
     problems.install(app)
     app.include_router(health.router, include_in_schema=False)
     app.include_router(health.router, prefix=API_PREFIX)
