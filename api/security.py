@@ -11,6 +11,7 @@ import jwt
 from workflows.domain.errors import Unauthenticated
 
 ALGORITHM = "HS256"
+EXPIRED = "the access token has expired; log in again"
 
 
 def create_access_token(*, user_id: int, secret: str, minutes: int, now: datetime | None = None) -> str:
@@ -29,7 +30,7 @@ def _verify(token: str, *, secret: str) -> tuple[int, float]:
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthenticated("the access token has expired; log in again") from exc
+        raise Unauthenticated(EXPIRED) from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthenticated("the access token is not valid") from exc
     try:
@@ -57,8 +58,11 @@ class AccessTokens:
     def user_id(self, token: str) -> int:
         """Like `user_id_from_access_token`, with the same refusals."""
         found = self._valid.get(token)
-        if found is not None and self._seconds() < found[1]:
-            return found[0]
+        if found is not None:
+            if self._seconds() < found[1]:
+                return found[0]
+            self._valid.pop(token, None)
+            raise Unauthenticated(EXPIRED)
         user_id, expires = _verify(token, secret=self._secret)
         if len(self._valid) >= self._size:
             self._valid.clear()

@@ -88,9 +88,10 @@ class _Connections:
             self.opened -= 1
             self.free.notify()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         for _, writer in self.idle:
             writer.close()
+            await writer.wait_closed()
 
 
 async def _exchange(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], data: bytes) -> int:
@@ -147,7 +148,7 @@ async def _drive(host: str, port: int, requests: Sequence[Request], rate: float,
     result = Result(rate=rate, sent=len(encoded), answered=len(latencies), non2xx=counts["non2xx"],
                     errors=counts["errors"], seconds=seconds, latencies_ms=latencies, late_ms=late,
                     cpu_seconds=time.process_time() - cpu, connections=pool.opened)
-    pool.close()
+    await pool.close()
     return result
 
 
