@@ -136,6 +136,7 @@ def measure(name: str, url: str, applications: int, workers: int) -> tuple[list[
     server = start_server("channelops.server:app_factory", url, port, workers)
     bare = start_server("bench.bare_app:app_factory", url, bare_port, workers)
     try:
+        work = warm_up(port, bare_port, work)
         third = len(work) // 3
         for clients, batch in ((32, work[:third]), (128, work[third:2 * third])):
             completions = [(f"/api/v1/tasks/{task_id}/complete", f"Bearer {token}") for task_id, token in batch]
@@ -149,7 +150,8 @@ def measure(name: str, url: str, applications: int, workers: int) -> tuple[list[
             row = {"clients": clients, "rate": done["rate"], "p50": done["50%"], "p99": done["99%"],
                    "bare": bare_done["rate"], "bare_p99": bare_done["99%"],
                    "ratio": 100 * done["rate"] / bare_done["rate"], "rss": rss_mb(server), "non2xx": done["non2xx"],
-                   "cpu_ms": 1000 * cpu / done["count"], "bare_cpu_ms": 1000 * bare_cpu / bare_done["count"],
+                   "cpu_ms": 1000 * cpu / max(done["count"], 1),
+                   "bare_cpu_ms": 1000 * bare_cpu / max(bare_done["count"], 1),
                    "wrk_cpu": done["wrk_cpu"]}
             print(_row(name, row), flush=True)
             rows.append(row)
@@ -160,6 +162,18 @@ def measure(name: str, url: str, applications: int, workers: int) -> tuple[list[
             process.terminate()
             process.wait(timeout=30)
     return rows, opened
+
+
+def warm_up(port: int, bare_port: int, work: list[tuple[int, str]], applications: int = 10
+            ) -> list[tuple[int, str]]:
+    """Complete every task of the first `applications` (each server process compiles the definitions
+    and fills its caches on first use), hit the bare endpoint as often; returns the tasks left."""
+    with httpx.Client(timeout=60) as client:
+        for task_id, token in work[:3 * applications]:
+            client.post(f"http://127.0.0.1:{port}/api/v1/tasks/{task_id}/complete",
+                        headers={"Authorization": f"Bearer {token}"}, json={"decision": "approve"}).raise_for_status()
+            client.post(f"http://127.0.0.1:{bare_port}/bare").raise_for_status()
+    return work[3 * applications:]
 
 
 def open_loop(port: int, batch: list[tuple[int, str]], *, rate: float, server: subprocess.Popen[bytes]
