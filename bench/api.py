@@ -2,7 +2,7 @@
 
 Starts `channelops.server:app_factory` with uvicorn as production would (--workers worker
 processes), seeds submitted onboarding applications (three open review tasks each), then, on
-SQLite and on PostgreSQL:
+SQLite and on PostgreSQL, after completing every task of 10 applications to warm each server up:
 1. Closed loop: completes tasks for 5 s with wrk (Debian package `wrk`) at 32 and then 128
    connections, each task completed once. In the same run it serves `bench/bare_app.py` (one
    INSERT + one UPDATE per request on the same database, same uvicorn settings) and drives it
@@ -13,6 +13,7 @@ The load generators share the machine: their CPU (wrk's and the open-loop genera
 printed too.
 
 Run: .venv/bin/python bench/api.py [--quick] [--only sqlite,postgresql] [--workers 2] [--runs 3]
+                                  [--applications 3500]
 """
 
 from __future__ import annotations
