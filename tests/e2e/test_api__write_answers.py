@@ -26,17 +26,18 @@ def test_starting_an_instance_answers_201_with_the_documented_summary(client: Te
                           json={"workflow": "complaint", "data": {"severity": "high"}})
     assert (started.status_code, started.headers["content-type"]) == (201, "application/json")
     assert (started.json()["workflow"], started.json()["state"], started.json()["data"]) == (
-        "complaint", "open", {"severity": "high"})
+        "complaint", "received", {"severity": "high"})
     conforms(client, "/api/v1/instances", "201", started.json())
 
 
 def test_firing_a_trigger_answers_its_step_with_the_new_etag(client: TestClient, login_as: LoginFactory) -> None:
     manager = login_as(roles=("channel_manager",))
-    started = client.post("/api/v1/instances", headers=manager, json={"workflow": "complaint"}).json()
+    started = client.post("/api/v1/instances", headers=manager,
+                          json={"workflow": "complaint", "data": {"severity": "normal"}}).json()
     fired = client.post(f"/api/v1/instances/{started['id']}/events", headers=manager, json={"trigger": "acknowledge"})
     body = fired.json()
     assert (fired.status_code, fired.headers["content-type"]) == (200, "application/json")
-    assert (body["from_state"], body["to_state"], body["moved"]) == ("open", "acknowledged", True)
+    assert (body["from_state"], body["to_state"], body["moved"]) == ("received", "investigating", True)
     assert fired.headers["etag"] == f'"{body["instance"]["revision"]}"' != f'"{started["revision"]}"'
     conforms(client, "/api/v1/instances/{instance_id}/events", "200", body)
 
@@ -64,5 +65,5 @@ def test_a_completion_answers_the_documented_step(client: TestClient, login_as: 
                 if item["instance_id"] == started["id"])
     answer = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=finance, json={"decision": "reject"})
     assert (answer.status_code, answer.headers["content-type"]) == (200, "application/json")
-    assert (answer.json()["from_state"], answer.json()["to_state"]) == ("submitted", "rejected")
+    assert (answer.json()["from_state"], answer.json()["to_state"]) == ("under_review", "rejected")
     conforms(client, "/api/v1/tasks/{task_id}/complete", "200", answer.json())
