@@ -14,6 +14,7 @@ from api.headers import SecurityHeaders
 from api.login_pool import LoginPool
 from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
 from api.routes import meetings as meeting_routes
+from api.security import AccessTokens
 from channelops.settings import Settings
 from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
 from workflows.services.context import Services
@@ -59,6 +60,7 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.state.services = services
     app.state.logins = LoginPool(workers=settings.login_threads, queue=settings.login_queue)
     app.add_middleware(SecurityHeaders)
+    app.state.access_tokens = AccessTokens(settings.secret_key)
     problems.install(app)
     openapi_errors.install(app)
     app.include_router(health.router, include_in_schema=False)

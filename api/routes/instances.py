@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import CurrentActor, ServicesDep
+from api.responses import json_view
 from api.schemas import EventCreate, InstanceCreate, Page
 from workflows.domain.errors import InvalidInput, Problem
 from workflows.services import instances, queries
@@ -26,10 +27,10 @@ def _revision(if_match: str | None) -> int | None:
 
 @router.post("", response_model=InstanceSummary, status_code=201, summary="Start an instance")
 def start(body: InstanceCreate, actor: CurrentActor, svc: ServicesDep,
-          idempotency_key: IdempotencyKey = None) -> InstanceSummary:
-    return instances.start_instance(svc, actor=actor, workflow=body.workflow,
-                                    subject=body.subject.model_dump() if body.subject else None, data=body.data,
-                                    idempotency_key=idempotency_key)
+          idempotency_key: IdempotencyKey = None) -> Response:
+    return json_view(instances.start_instance(svc, actor=actor, workflow=body.workflow,
+                                              subject=body.subject.model_dump() if body.subject else None,
+                                              data=body.data, idempotency_key=idempotency_key), status_code=201)
 
 
 @router.get("", response_model=Page[InstanceSummary], summary="Instances, newest first, paginated")
@@ -62,13 +63,11 @@ def history(instance_id: InstanceId, _: CurrentActor, svc: ServicesDep) -> list[
 @router.post("/{instance_id}/events", response_model=StepResult, summary="Fire a trigger",
              responses={202: {"description": "the trigger needs an approval: a task was opened",
                               "model": StepResult}})
-def fire(instance_id: InstanceId, body: EventCreate, actor: CurrentActor, svc: ServicesDep, response: Response,
+def fire(instance_id: InstanceId, body: EventCreate, actor: CurrentActor, svc: ServicesDep,
          idempotency_key: IdempotencyKey = None,
-         if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> StepResult:
+         if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> Response:
     result = instances.fire_trigger(svc, actor=actor, instance_id=instance_id, trigger=body.trigger,
                                     comment=body.comment, data=body.data, expected_revision=_revision(if_match),
                                     idempotency_key=idempotency_key)
-    response.headers["ETag"] = f'"{result.instance.revision}"'
-    if result.approval_task_id is not None:
-        response.status_code = 202
-    return result
+    return json_view(result, status_code=200 if result.approval_task_id is None else 202,
+                     headers={"ETag": f'"{result.instance.revision}"'})

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import CurrentActor, ServicesDep
+from api.responses import json_view
 from api.schemas import Page, TaskComplete
 from workflows.services import queries, tasks
 from workflows.services.views import StepResult, TaskView
@@ -47,6 +48,6 @@ def release(task_id: TaskId, actor: CurrentActor, svc: ServicesDep) -> TaskView:
 @router.post("/{task_id}/complete", response_model=StepResult, summary="Decide: approve, reject, request changes")
 def complete(task_id: TaskId, body: TaskComplete, actor: CurrentActor, svc: ServicesDep,
              idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None
-             ) -> StepResult:
-    return tasks.complete_task(svc, actor=actor, task_id=task_id, decision=body.decision, comment=body.comment,
-                               idempotency_key=idempotency_key)
+             ) -> Response:
+    return json_view(tasks.complete_task(svc, actor=actor, task_id=task_id, decision=body.decision,
+                                         comment=body.comment, idempotency_key=idempotency_key))
