@@ -10,7 +10,20 @@ import anyio
 from fastapi import FastAPI
 
 from api import problems, ui
-from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
+from api.routes import (
+    auth,
+    calendar,
+    channels,
+    exports,
+    health,
+    instances,
+    kpis,
+    reports,
+    rules,
+    tasks,
+    users,
+    workflows,
+)
 from api.routes import meetings as meeting_routes
 from channelops.settings import Settings
 from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
@@ -60,5 +73,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     for module in (auth, workflows, instances, tasks, users, reports, calendar, channels, kpis, rules):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meeting_routes.router, prefix=API_PREFIX)
+    app.include_router(exports.router, prefix=API_PREFIX)
     ui.install(app)
     return app

@@ -1,0 +1,45 @@
+"""CSV for Excel: UTF-8 with a BOM (so Chinese text opens right), CRLF line ends, written in chunks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from api.exports.cells import typed
+from workflows.services.tabular import Table
+
+BOM = "\ufeff"
+CHUNK = 64 * 1024
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # what Excel reads as a boolean
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")  # local time, which Excel reads as a date
+    return value
+
+
+def csv_chunks(table: Table, *, headers: Sequence[str], zone: ZoneInfo) -> Iterator[bytes]:
+    """The file as byte chunks of about 64 KiB: the header row first, one line per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(headers)
+    columns = table.columns
+    try:
+        for row in table.rows:
+            writer.writerow([_text(typed(column, value, zone)) for column, value in zip(columns, row, strict=True)])
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+    finally:
+        close = getattr(table.rows, "close", None)
+        if close is not None:
+            close()
+    yield buffer.getvalue().encode("utf-8")
