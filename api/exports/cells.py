@@ -3,11 +3,13 @@
 A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel
 and LibreOffice (CSV injection); as OWASP recommends, such a cell gets a leading `'`, which shows
 the text as typed. Numbers, dates and booleans are never text, so a negative number stays a number.
+`converter(column, zone)` is built once per column, so a million rows pay no per-cell dispatch.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,33 +17,68 @@ from zoneinfo import ZoneInfo
 from workflows.services.tabular import Column
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+Convert = Callable[[Any], Any]
 
 
 def guarded(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def local(moment: datetime, zone: ZoneInfo) -> datetime:
-    """A stored (UTC) time as a naive local time: spreadsheets have no time zones."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(zone).replace(tzinfo=None)
+def _text(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return guarded(value if isinstance(value, str) else str(value))
+
+
+def _json(value: Any) -> Any:
+    if value is None:
+        return None
+    return guarded(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def _number(kind: type[int] | type[float]) -> Convert:
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return kind(value)
+        return _text(value)
+
+    return convert
+
+
+def _moment(zone: ZoneInfo) -> Convert:
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.astimezone(zone).replace(tzinfo=None) if value.tzinfo is not None else value
+        if value is None or isinstance(value, date):
+            return value
+        return _text(value)
+
+    return convert
+
+
+def _bool(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+def converter(column: Column, zone: ZoneInfo) -> Convert:
+    """How a value of `column` becomes a cell: None, int, float, bool, naive local datetime, date or str."""
+    if column.kind in ("datetime", "date"):
+        return _moment(zone)
+    if column.kind == "int":
+        return _number(int)
+    if column.kind == "float":
+        return _number(float)
+    if column.kind == "bool":
+        return _bool
+    if column.kind == "json":
+        return _json
+    return _text
 
 
 def typed(column: Column, value: Any, zone: ZoneInfo) -> Any:
-    """The value as a spreadsheet should hold it: None, int, float, bool, datetime, date or str."""
-    if value is None:
-        return None
-    if column.kind == "datetime" and isinstance(value, datetime):
-        return local(value, zone)
-    if column.kind in ("date", "datetime") and isinstance(value, date):
-        return value
-    if column.kind == "int" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    if column.kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if column.kind == "bool":
-        return bool(value)
-    if column.kind == "json" or isinstance(value, (dict, list)):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return guarded(str(value))
+    """One value as a spreadsheet should hold it (see `converter`)."""
+    return converter(column, zone)(value)

@@ -9,18 +9,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.exports.cells import typed
+from api.exports.cells import converter
 from workflows.services.tabular import Table
 
 BOM = "\ufeff"
 CHUNK = 64 * 1024
 
 
-def _text(value: Any) -> Any:
+def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"  # what Excel reads as a boolean
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")  # local time, which Excel reads as a date
+        return value.isoformat(sep=" ", timespec="seconds")  # local time, which Excel reads as a date
     return value
 
 
@@ -30,10 +30,14 @@ def csv_chunks(table: Table, *, headers: Sequence[str], zone: ZoneInfo) -> Itera
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(headers)
-    columns = table.columns
+    cells = [converter(column, zone) for column in table.columns]
+    moments = {n for n, column in enumerate(table.columns) if column.kind in ("datetime", "bool")}
     try:
         for row in table.rows:
-            writer.writerow([_text(typed(column, value, zone)) for column, value in zip(columns, row, strict=True)])
+            values = [convert(value) for convert, value in zip(cells, row, strict=True)]
+            for n in moments:
+                values[n] = _plain(values[n])
+            writer.writerow(values)
             if buffer.tell() >= CHUNK:
                 yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)

@@ -1,15 +1,17 @@
-"""Exports stream: the file leaves in chunks while the rows are still being read, on both databases."""
+"""Exports stream: the file leaves in chunks while the rows are still being read (CSV on both databases, XLSX)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import insert
 
 from api import exports
@@ -19,7 +21,7 @@ from workflows.domain.principals import SYSTEM
 from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.exports import audit_table
-from workflows.services.tabular import Table
+from workflows.services.tabular import Column, Table
 
 ROWS = 3000
 
@@ -82,3 +84,15 @@ def test_stopping_early_closes_the_read(svc: Services, audit_rows: None) -> None
     chunks.close()  # type: ignore[attr-defined]
     with pytest.raises(StopIteration):
         next(table.rows)
+
+
+def test_an_xlsx_export_also_leaves_in_chunks_before_the_last_row_is_read() -> None:
+    seen = [0]
+    columns = (Column("id", "Entry", "int"), Column("text", "Comment"))
+    rows = counted(iter([(n, uuid.uuid4().hex * 4) for n in range(ROWS)]), seen)
+    chunks = exports.chunks(Table("audit", columns, rows), format="xlsx", locale="en", timezone="Asia/Shanghai")
+    first = next(chunks)
+    assert first.startswith(b"PK") and len(first) >= CHUNK
+    assert 0 < seen[0] < ROWS
+    sheet = load_workbook(io.BytesIO(first + b"".join(chunks))).worksheets[0]
+    assert (sheet.max_row, sheet["A3"].value, sheet["A1"].value) == (ROWS + 1, 1, "Entry")

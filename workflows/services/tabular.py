@@ -54,8 +54,13 @@ def streamed(svc: Services, query: Select[Any], *, columns: Sequence[Column],
     with svc.uow(write=False) as uow:
         result = uow.conn.execute(query.execution_options(stream_results=True, yield_per=BATCH))
         try:
+            if shape is None:  # plain rows: pick the columns by position, no mapping per row
+                positions = [list(result.keys()).index(key) for key in keys]
+                for plain in result:
+                    yield tuple(plain[p] for p in positions)
+                return
             for row in result.mappings():
-                values: Mapping[Any, Any] = shape(dict(row)) if shape is not None else row
+                values = shape(dict(row))
                 yield tuple(values.get(k) for k in keys)
         finally:
             result.close()
