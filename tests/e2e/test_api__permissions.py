@@ -136,6 +136,13 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/v1/users/{user}/tokens", {"name": "erp"}, ADMIN),
     ("DELETE", "/api/v1/users/{user}/tokens/{token}", None, ADMIN),
     ("GET", "/api/v1/reports/sla?workflow=complaint", None, USERS),
+    ("GET", "/api/v1/exports/channels", None, USERS),
+    ("GET", "/api/v1/exports/kpis?format=xlsx", None, USERS),
+    ("GET", "/api/v1/exports/cards", None, USERS),
+    ("GET", "/api/v1/exports/instances", None, USERS),
+    ("GET", "/api/v1/exports/tasks", None, USERS),  # narrowed to the caller's tasks (test_api__exports.py)
+    ("GET", "/api/v1/exports/audit", None, {"viewer", "admin"}),  # others: one instance's, with instance_id
+    ("GET", "/api/v1/exports/reports/sla?workflow=complaint", None, USERS),
     ("GET", "/api/v1/calendar/entries", None, USERS),
     ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"}, ADMIN),
     ("DELETE", "/api/v1/calendar/entries/2026-12-31", None, ADMIN),
