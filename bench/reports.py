@@ -53,7 +53,8 @@ INSERT INTO workflow_instances (id, definition_id, workflow, definition_version,
                                 revision, created_at, updated_at, state_entered_at, closed_at)
 SELECT g, CASE WHEN complaint THEN %(complaint_id)s ELSE %(onboarding_id)s END,
        CASE WHEN complaint THEN 'complaint' ELSE 'channel_onboarding' END, 1,
-       CASE WHEN complaint THEN (ARRAY['received','investigating','waiting_customer','resolved','closed','closed'])[k + 1]
+       CASE WHEN complaint
+            THEN (ARRAY['received','investigating','waiting_customer','resolved','closed','closed'])[k + 1]
             ELSE (ARRAY['under_review','changes_requested','under_review','approved','approved','rejected'])[k + 1] END,
        CASE WHEN k >= 4 OR (NOT complaint AND k = 3) THEN 'completed' ELSE 'active' END,
        '{"severity": "high", "channel_name": "杭州直营店"}', %(requester)s, 20,
@@ -70,7 +71,8 @@ SELECT g, 'review', 1, grp, grp, NULL,
        '{}', CASE WHEN (g + n) %% 10 < 8 THEN %(reviewer)s END,
        CASE WHEN (g + n) %% 10 < 8 THEN t0 + make_interval(hours => (g + n) %% 50) END,
        t0, t0 + interval '1 day', CASE WHEN (g + n) %% 17 = 0 THEN t0 + interval '1 day' END
-FROM base, generate_series(0, 1) n, LATERAL (SELECT (ARRAY['market','sales','finance','it'])[1 + (g + n) %% 4] AS grp) x;
+FROM base, generate_series(0, 1) n,
+     LATERAL (SELECT (ARRAY['market','sales','finance','it'])[1 + (g + n) %% 4] AS grp) x;
 
 INSERT INTO sla_clocks (instance_id, workflow, goal, working, target_seconds, used_seconds, status, started_at,
                         running_since, due_at, stopped_at, breached_at)
@@ -115,8 +117,9 @@ def seed(url: str, name: str, *, instances: int, audit: int) -> dict[str, str]:
     settings = Settings(database_url=url, secret_key=SECRET)
     svc = build_services(settings)
     prepare_database(svc, settings)
+    groups = {"committee": ["committee"], "reviewer": ["finance"]}
     users = {role: add_user(svc, actor=SYSTEM, login=f"bench_{role}", roles=[role] if role != "reviewer" else [],
-                            groups=["committee"] if role == "committee" else (["finance"] if role == "reviewer" else []))
+                            groups=groups.get(role, []))
              for role in ("viewer", "committee", "reviewer", "channel_manager")}
     svc.engine.dispose()
     with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={name}", autocommit=True) as conn:
