@@ -12,6 +12,7 @@ characters per cell is cut there.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -140,7 +141,7 @@ def xlsx_chunks(table: Table, *, headers: Sequence[str], zone: ZoneInfo, title: 
     sink = _Sink()
     zipped = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED)
     names: list[str] = []
-    rows = iter(table.rows)
+    rows: Iterator[tuple[Any, ...]] = iter(table.rows)
     try:
         more = True
         while more:
@@ -158,7 +159,9 @@ def xlsx_chunks(table: Table, *, headers: Sequence[str], zone: ZoneInfo, title: 
                         if sink.size >= CHUNK:
                             yield sink.take()
                     if number == SHEET_ROWS:
-                        more = True
+                        following = next(rows, None)  # another sheet only if a row is left
+                        more = following is not None
+                        rows = itertools.chain([following] if following is not None else [], rows)
                         break
                 sheet.write(("".join(batch) + "</sheetData></worksheet>").encode())
         _package(zipped, names)

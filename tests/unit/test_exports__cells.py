@@ -1,18 +1,20 @@
-"""Export cells: formulas made harmless, values typed, every column header translated."""
+"""Export cells: formulas made harmless, values typed, every column header translated; XLSX sheets."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
-from api.exports import TITLES
+from api.exports import TITLES, chunks, xlsx_writer
 from api.exports.cells import guarded, typed
 from api.ui import i18n
 from channels import exports as channel_exports
 from workflows.services import exports as engine_exports
-from workflows.services.tabular import Column
+from workflows.services.tabular import Column, Table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADERS = {column.title for module in (engine_exports, channel_exports) for name in dir(module)
@@ -45,3 +47,15 @@ def test_every_export_header_and_sheet_title_has_a_chinese_translation() -> None
         assert zh(text) != text, f"no Chinese for {text!r}"
         assert en(text) == text
     assert len(HEADERS) > 50
+
+
+@pytest.mark.parametrize(("rows", "sheets"), [(6, [3, 3]), (7, [3, 3, 1])])
+def test_rows_past_a_sheets_limit_go_on_in_another_sheet(monkeypatch: pytest.MonkeyPatch, rows: int,
+                                                         sheets: list[int]) -> None:
+    monkeypatch.setattr(xlsx_writer, "SHEET_ROWS", 4)  # a header and 3 rows a sheet
+    table = Table("tasks", (Column("id", "Task", "int"),), iter([(n,) for n in range(rows)]))
+    book = load_workbook(io.BytesIO(b"".join(chunks(table, format="xlsx", locale="en", timezone="UTC"))))
+    assert [sheet.title for sheet in book.worksheets] == ["Tasks", "Tasks 2", "Tasks 3"][:len(sheets)]
+    assert [sheet.max_row - 1 for sheet in book.worksheets] == sheets
+    assert [row[0] for sheet in book.worksheets for row in sheet.iter_rows(min_row=2, values_only=True)] == list(
+        range(rows))
