@@ -12,7 +12,20 @@ from fastapi import FastAPI
 from api import openapi_errors, problems, ui
 from api.headers import SecurityHeaders
 from api.login_pool import LoginPool
-from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
+from api.routes import (
+    auth,
+    calendar,
+    channels,
+    exports,
+    health,
+    instances,
+    kpis,
+    reports,
+    rules,
+    tasks,
+    users,
+    workflows,
+)
 from api.routes import meetings as meeting_routes
 from api.security import AccessTokens
 from channelops.settings import Settings
@@ -68,5 +81,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     for module in (auth, workflows, instances, tasks, users, reports, calendar, channels, kpis, rules):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meeting_routes.router, prefix=API_PREFIX)
+    app.include_router(exports.router, prefix=API_PREFIX)
     ui.install(app)
     return app

@@ -132,6 +132,21 @@ def list_channels(svc: Services, *, type: str | None = None, region: str | None 
                   manager_id: int | None = None, q: str | None = None, limit: int = 50,
                   offset: int = 0) -> ChannelPage:
     """Channels by code, filtered; `q` matches code or name."""
+    conditions = channel_filters(type=type, region=region, stage=stage, stars=stars, card=card,
+                                 manager_id=manager_id, q=q)
+    c = ct.channels.c
+    with svc.uow(write=False) as uow:
+        total = uow.conn.execute(select(func.count()).select_from(ct.channels).where(*conditions)).scalar_one()
+        rows = uow.conn.execute(select(ct.channels).where(*conditions).order_by(c.code).limit(limit)
+                                .offset(offset)).mappings().all()
+    return ChannelPage(items=[ChannelView.model_validate(dict(r)) for r in rows], total=int(total), limit=limit,
+                       offset=offset)
+
+
+def channel_filters(*, type: str | None = None, region: str | None = None, stage: str | None = None,
+                    stars: int | None = None, card: str | None = None, manager_id: int | None = None,
+                    q: str | None = None) -> list[ColumnElement[bool]]:
+    """The conditions of the channel list's filters (also the export's); InvalidInput for a bad value."""
     problems = [Problem(name, f"must be one of {', '.join(allowed)}")
                 for name, value, allowed in (("type", type, CHANNEL_TYPES), ("stage", stage, (*STAGES, "pending")),
                                              ("card", card, CARDS)) if value is not None and value not in allowed]
@@ -144,9 +159,4 @@ def list_channels(svc: Services, *, type: str | None = None, region: str | None 
     if q:
         pattern = f"%{q.replace('%', '').replace('_', '')}%"
         conditions.append(c.code.ilike(pattern) | c.name.ilike(pattern))
-    with svc.uow(write=False) as uow:
-        total = uow.conn.execute(select(func.count()).select_from(ct.channels).where(*conditions)).scalar_one()
-        rows = uow.conn.execute(select(ct.channels).where(*conditions).order_by(c.code).limit(limit)
-                                .offset(offset)).mappings().all()
-    return ChannelPage(items=[ChannelView.model_validate(dict(r)) for r in rows], total=int(total), limit=limit,
-                       offset=offset)
+    return conditions

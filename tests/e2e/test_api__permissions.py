@@ -201,6 +201,15 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("GET", "/api/v1/reports/process?workflow=complaint", None, [(A.READ_PROCESS_REPORT, nothing)]),
     ("GET", "/api/v1/reports/compliance?period=2026-11", None, [(A.READ_COMPLIANCE, every_group)]),
     ("GET", "/api/v1/reports/compliance?period=2026-11&group=market", None, [(A.READ_COMPLIANCE, market_group)]),
+    ("GET", "/api/v1/exports/channels", None, [(C.READ_CHANNELS, nothing)]),
+    ("GET", "/api/v1/exports/kpis?format=xlsx", None, [(C.READ_CHANNELS, nothing)]),
+    ("GET", "/api/v1/exports/cards", None, [(C.READ_CHANNELS, nothing)]),
+    ("GET", "/api/v1/exports/instances", None, [(A.READ_INSTANCES, nothing)]),
+    ("GET", "/api/v1/exports/tasks", None, [(A.READ_TASKS, nothing)]),  # narrowed to the caller's (test_api__exports)
+    ("GET", "/api/v1/exports/audit", None, [(A.READ_AUDIT_TRAIL, nothing)]),  # one instance's: with instance_id
+    ("GET", "/api/v1/exports/reports/sla?workflow=complaint", None, [(A.READ_REPORTS, nothing)]),
+    ("GET", "/api/v1/exports/reports/process?workflow=complaint", None, [(A.READ_PROCESS_REPORT, nothing)]),
+    ("GET", "/api/v1/exports/reports/compliance?period=2026-11", None, [(A.READ_COMPLIANCE, every_group)]),
     ("GET", "/api/v1/calendar/entries", None, [(A.READ_CALENDAR, nothing)]),
     ("POST", "/api/v1/calendar/entries", {"day": "2027-02-03", "kind": "holiday", "note": "company day"},
      [(A.MANAGE_CALENDAR, nothing)]),

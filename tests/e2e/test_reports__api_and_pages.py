@@ -151,3 +151,45 @@ def test_the_process_page_in_english(client: TestClient, svc: Services, world: R
     page = client.get("/reports/process", params={"workflow": "channel_onboarding"})
     assert "Process analytics · Channel onboarding" in page.text
     assert "Resubmit · 1" in page.text and "Transitions taken" in page.text and "Weekly throughput" in page.text
+
+
+def _csv(response: object) -> list[list[str]]:
+    import csv
+    import io
+
+    content = response.content  # type: ignore[attr-defined]
+    assert content.startswith(b"\xef\xbb\xbf"), "no UTF-8 BOM"
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_the_compliance_export_has_the_figures_of_the_json_report_under_chinese_headers(
+    client: TestClient, committee: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/exports/reports/compliance", headers=committee,
+                          params={"period": "2026-11", "lang": "zh"})
+    assert response.status_code == 200, response.text
+    header, *rows = _csv(response)
+    finance = dict(zip(header, next(row for row in rows if row[1] == "finance"), strict=True))
+    assert (finance["部门（中文）"], finance["收到"], finance["按时办结"], finance["逾期办结"]) == ("财务部", "5", "3", "2")
+    assert (finance["办理用时中位数（工作小时）"], finance["办理用时 P90（工作小时）"], finance["时限达成率（%）"]) == (
+        "2.0", "23.4", "50.0")
+
+
+def test_a_member_may_not_export_the_compliance_of_every_group(
+    client: TestClient, settings: Settings, world: ReportWorld
+) -> None:
+    market = bearer(settings, world.people["mkt"].id or 0)
+    response = client.get("/api/v1/exports/reports/compliance", headers=market, params={"period": "2026-11"})
+    assert (response.status_code, response.headers["content-type"]) == (403, PROBLEM)
+
+
+def test_the_process_export_has_one_row_per_state_with_its_visits(
+    client: TestClient, committee: dict[str, str]
+) -> None:
+    report = client.get(PROCESS, headers=committee, params={"workflow": "channel_onboarding"}).json()
+    response = client.get("/api/v1/exports/reports/process", headers=committee,
+                          params={"workflow": "channel_onboarding", "lang": "en"})
+    header, *rows = _csv(response)
+    assert header[:6] == ["Workflow", "Version", "State", "State (zh)", "State (en)", "Visits"]
+    assert [(row[2], int(row[5])) for row in rows] == [(s["state"], s["visits"]) for s in report["states"]]
+    assert sum(int(row[5]) for row in rows) > 0

@@ -133,6 +133,8 @@ class Action(StrEnum):
     MANAGE_TARGETS = "manage_targets"
     MANAGE_OUTBOX = "manage_outbox"
     READ_PROCESS_REPORT = "read_process_report"
+    READ_ALL_TASKS = "read_all_tasks"
+    READ_AUDIT_TRAIL = "read_audit_trail"
     READ_COMPLIANCE = "read_compliance"
 
 
@@ -157,6 +159,10 @@ RULES: dict[str, Rule] = {
                               (*OPERATOR, SELF)),
     Action.MANAGE_TARGETS: Rule("manage notification targets (object: their owner)", (*OPERATOR, SELF)),
     Action.MANAGE_OUTBOX: Rule("list the outbox and requeue dead notifications", OPERATOR),
+    Action.READ_ALL_TASKS: Rule("see (and export) every task, not only one's own and one's groups'",
+                                (*OPERATOR, role("viewer"), role("committee"), group("committee"))),
+    Action.READ_AUDIT_TRAIL: Rule("read (and export) the whole audit trail, not one instance's history",
+                                  (*OPERATOR, role("viewer"))),
     Action.READ_PROCESS_REPORT: Rule("read process analytics (per workflow, names no person)", READER),
     Action.READ_COMPLIANCE: Rule("read department compliance with its per-person drill-down (object: the group, "
                                  "or every group)", (*OPERATOR, role("committee"), role("viewer"),
@@ -177,6 +183,9 @@ MESSAGES: dict[str, str] = {
     Action.END_SESSIONS: "only an admin may end another user's sessions",
     Action.MANAGE_TARGETS: "only an admin may manage other people's or groups' notification targets",
     Action.MANAGE_OUTBOX: "only an admin may manage the outbox",
+    Action.READ_ALL_TASKS: "only admins, auditors and the committee see every task",
+    Action.READ_AUDIT_TRAIL: "only admins and auditors may read the whole audit trail; "
+                             "give instance_id for one instance's history",
     Action.READ_PROCESS_REPORT: "only a signed-in user may read process analytics",
     Action.READ_COMPLIANCE: "the compliance of every group is for admins, the committee and viewers; "
                             "others read their own group's only (group=...)",
