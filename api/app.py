@@ -10,6 +10,7 @@ import anyio
 from fastapi import FastAPI
 
 from api import problems, ui
+from api.limits import BodyLimits, LimitBodies
 from api.routes import auth, calendar, channels, health, instances, kpis, reports, rules, tasks, users, workflows
 from api.routes import meetings as meeting_routes
 from channelops.settings import Settings
@@ -55,6 +56,8 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     problems.install(app)
+    app.add_middleware(LimitBodies, limits=BodyLimits(body=settings.max_body_bytes, yaml=settings.max_yaml_bytes,
+                                                      upload=settings.max_upload_bytes))
     app.include_router(health.router, include_in_schema=False)
     app.include_router(health.router, prefix=API_PREFIX)
     for module in (auth, workflows, instances, tasks, users, reports, calendar, channels, kpis, rules):

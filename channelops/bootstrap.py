@@ -48,6 +48,7 @@ def build_services(
         registry=build_registry(),
         public_url=settings.public_url.rstrip("/"),
         actors=ShortCache(ttl=settings.actor_cache_seconds),
+        limits=settings.input_limits(),
     )
 
 

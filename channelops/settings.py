@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflows.domain.limits import InputLimits
+
 PLACEHOLDER_SECRET = "change-me"
 
 
@@ -37,6 +39,13 @@ class Settings(BaseSettings):
     kpi_quarterly_cron: str = Field(default="0 3 15 1,4,7,10 *", description="quarterly KPI review")
     public_url: str = Field(default="http://127.0.0.1:8000",
                             description="where people reach the web UI; links in notifications start with it")
+    # Input bounds (docs/deploy.md): bodies over a limit get 413 before they are read; the rest 422.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="any request body (JSON, forms)")
+    max_yaml_bytes: int = Field(default=256 * 1024, ge=1024, description="a workflow definition's YAML text")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="a KPI file upload")
+    max_data_bytes: int = Field(default=64 * 1024, ge=256, description="an instance's data, as JSON")
+    max_data_depth: int = Field(default=16, ge=1, le=100, description="nesting of an instance's data")
+    max_data_string: int = Field(default=10_000, ge=1, description="characters of one text in an instance's data")
 
     def api_threads(self) -> int:
         """The request-handler threads of an API process: `threads` if set, else 1 on SQLite and
@@ -50,6 +59,11 @@ class Settings(BaseSettings):
         if self.threads is not None:
             return self.threads
         return 1 if self.database_url.startswith("sqlite") else 2 * (os.cpu_count() or 1)
+
+    def input_limits(self) -> InputLimits:
+        return InputLimits(yaml_bytes=self.max_yaml_bytes, upload_bytes=self.max_upload_bytes,
+                           data_bytes=self.max_data_bytes, data_depth=self.max_data_depth,
+                           data_string=self.max_data_string)
 
     def with_local_secret(self, directory: Path | None = None) -> Settings:
         """In `local` mode without a secret, use one generated once and kept in `.channelops-secret`."""

@@ -12,7 +12,6 @@ from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import diagram
 from workflows.domain.errors import InvalidInput, NotFound
-from workflows.domain.validation import raw_name
 from workflows.services import definitions
 
 router = APIRouter(prefix="/admin/workflows")
@@ -55,15 +54,15 @@ def publish(ui: PostDep, source: Source) -> Response:
     try:
         view = definitions.publish_definition(ui.svc, actor=ui.admin, source=source)
     except InvalidInput:
-        return render.html(ui, "editor.html", status=422, source=source, editing=raw_name(source) or "",
-                           **_feedback(ui, source))
+        feedback = _feedback(ui, source)
+        return render.html(ui, "editor.html", status=422, source=source, editing=feedback["name"] or "", **feedback)
     return render.redirect(ui, f"/workflows/{view.name}?published={view.version}")
 
 
 def _feedback(ui: Ui, source: str) -> dict[str, Any]:
     """Problems (with lines), the diagram of what parses, and the diff against the published version."""
     result = definitions.validate_definition(ui.svc, source)
-    name = result.definition.name if result.definition else raw_name(source)
+    name = result.name
     published = None
     if name:
         try:

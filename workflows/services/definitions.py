@@ -7,6 +7,7 @@ from importlib import resources
 from sqlalchemy import func, insert, select
 
 from workflows.domain.errors import InvalidInput, NotFound, PermissionDenied
+from workflows.domain.limits import yaml_problems
 from workflows.domain.principals import Actor
 from workflows.domain.validation import ValidationResult, validate_source
 from workflows.persistence import tables as t
@@ -19,7 +20,12 @@ SHIPPED = ("channel_onboarding", "complaint", "card_escalation", "channel_lifecy
 
 
 def validate_definition(svc: Services, source: str) -> ValidationResult:
-    """Check a definition against the registry's guards and effects; never raises for bad input."""
+    """Check a definition against the registry's guards and effects; never raises for bad input.
+
+    A text over `svc.limits.yaml_bytes` is refused before it is parsed.
+    """
+    if too_large := yaml_problems(source, svc.limits):
+        return ValidationResult(None, too_large)
     return validate_source(source, svc.registry.vocabulary())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, insert, select
 
 from workflows.domain.definition import WorkflowDefinition
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from workflows.domain.limits import InputLimits, data_problems
 from workflows.domain.principals import Actor, any_match
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.engine.registry import GuardContext
@@ -42,10 +43,15 @@ def latest_definition_id(svc: Services, uow: UnitOfWork, workflow: str) -> int:
     return int(found)
 
 
-def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply defaults and check the fields the definition declares; every problem is reported."""
+def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any], *, limits: InputLimits) -> dict[str, Any]:
+    """Apply defaults and check the fields the definition declares; every problem is reported.
+
+    Fields the definition does not declare are kept (effects and other systems carry context in
+    them), but the whole is bounded in depth, string length and size (`limits`), checked first.
+    """
+    if problems := data_problems(data, limits):
+        raise InvalidInput("the instance data exceeds its limits", problems)
     result = dict(data)
-    problems: list[Problem] = []
     for name, spec in definition.fields.items():
         if name not in result or result[name] is None:
             if spec.default is not None:
@@ -81,7 +87,8 @@ def start_instance_in(
     values = {
         "definition_id": compiled.definition_id, "workflow": workflow, "definition_version": compiled.version,
         "subject_type": _text((subject or {}).get("type")), "subject_id": _text((subject or {}).get("id")),
-        "state": definition.initial_state.name, "status": "active", "data": checked_data(definition, data or {}),
+        "state": definition.initial_state.name, "status": "active",
+        "data": checked_data(definition, data or {}, limits=svc.limits),
         "requester_id": requester_id if requester_id is not None else actor.id, "revision": 1,
         "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None,
     }
@@ -131,7 +138,7 @@ def fire_in(
         if not allowed:
             raise PermissionDenied(f"you may not fire {trigger!r} on instance {inst['id']}")
     if data:
-        checked_data(compiled.definition, {**inst["data"], **data})
+        checked_data(compiled.definition, {**inst["data"], **data}, limits=svc.limits)
     guard = GuardContext(actor=actor, data=inst["data"], event_data=dict(data or {}),
                          state_entered_at=inst["state_entered_at"], now=now)
     dest = compiled.step(trigger=trigger, state=source, guard_context=guard)
