@@ -17,7 +17,7 @@ from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services import steps
 from workflows.services.context import Services
-from workflows.services.records import audit, recall, remember
+from workflows.services.records import audit, claim_key, remember
 from workflows.services.views import InstanceSummary, StepResult
 
 TYPES: dict[str, tuple[type, ...]] = {
@@ -111,12 +111,11 @@ def start_instance(
     """Start an instance of the latest published version of `workflow`, in one transaction."""
     with svc.uow() as uow:
         scope = f"start:{workflow}"
-        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+        if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return InstanceSummary.model_validate(stored)
         result = steps.summary(start_instance_in(svc, uow, actor=actor, workflow=workflow, subject=subject,
                                                  data=data))
-        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
-                 now=svc.clock.now())
+        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 
@@ -170,13 +169,12 @@ def fire_trigger(
     with svc.uow() as uow:
         scope = f"fire:{instance_id}:{trigger}"
         inst = steps.lock_instance(uow, instance_id)  # first: a concurrent retry waits, then finds the key
-        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+        if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
         if expected_revision is not None and inst["revision"] != expected_revision:
             raise Conflict(f"instance {instance_id} is at revision {inst['revision']}, not {expected_revision}")
         result = fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data)
-        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
-                 now=svc.clock.now())
+        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 
