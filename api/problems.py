@@ -54,7 +54,7 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     title = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated",
-             413: "Content too large"}.get(exc.status_code, "Error")
+             400: "Bad request", 413: "Content too large"}.get(exc.status_code, "Error")
     return problem(exc.status_code, title, str(exc.detail), headers=getattr(exc, "headers", None))
 
 

@@ -50,7 +50,8 @@ def page_for(request: Request, exc: Exception, status: int, detail: str, problem
         return render.redirect(ui, "/login")
     heading = _heading(ui, exc, status)
     if isinstance(exc, BodyTooLarge):
-        detail = ui.gettext("At most %(size)s KB can be sent here.", size=exc.limit // 1024)
+        size = f"{exc.limit / 2**20:.0f} MB" if exc.limit >= 2**20 else f"{exc.limit // 1024} KB"
+        detail = ui.gettext("At most %(size)s can be sent here.", size=size)
     if render.is_htmx(ui):
         return render.html(ui, "_message.html", status=status, kind="error", text=heading, detail=detail,
                            problems=problems, headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})

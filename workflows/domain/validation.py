@@ -34,6 +34,7 @@ class ValidationResult:
     problems: list[Problem] = field(default_factory=list)
     checksum: str = ""
     name: str | None = None  # the `name:` of the text if it could be read, even when it is not valid
+    refused: bool = False  # the text was not even read: too large, or built to explode (aliases, nesting)
 
     @property
     def valid(self) -> bool:
@@ -46,7 +47,8 @@ def validate_source(text: str, vocabulary: Vocabulary) -> ValidationResult:
     try:
         raw, lines = load_with_lines(text)
     except YamlRefused as exc:
-        return ValidationResult(None, [Problem("(document)", f"not accepted: {exc.problem}", exc.line)], checksum)
+        return ValidationResult(None, [Problem("(document)", f"not accepted: {exc.problem}", exc.line)], checksum,
+                                refused=True)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -25,7 +25,7 @@ def validate_definition(svc: Services, source: str) -> ValidationResult:
     A text over `svc.limits.yaml_bytes` is refused before it is parsed.
     """
     if too_large := yaml_problems(source, svc.limits):
-        return ValidationResult(None, too_large)
+        return ValidationResult(None, too_large, refused=True)
     return validate_source(source, svc.registry.vocabulary())
 
 
