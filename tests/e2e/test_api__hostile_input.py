@@ -177,3 +177,12 @@ def test_data_added_by_an_event_is_bounded_too(client: TestClient, login_as: Log
     assert answer.json()["errors"][0]["path"] == "data.x" + ".a" * 15
     shown = client.get(f"/api/v1/instances/{started.json()['id']}", headers=manager).json()["instance"]
     assert (shown["state"], shown["revision"]) == (started.json()["state"], started.json()["revision"])
+
+
+def test_a_kpi_file_over_the_upload_limit_is_refused_before_it_is_read(
+    client: TestClient, login_as: LoginFactory
+) -> None:
+    answer = client.post("/api/v1/kpis/import", headers=login_as(admin=True),
+                         files={"file": ("kpi.csv", b"x" * (21 * 1024 * 1024))})
+    assert (answer.status_code, answer.json()["title"]) == (413, "Content too large")
+    assert answer.json()["detail"] == "the request body is larger than 20987904 bytes, the most this address takes"
