@@ -15,7 +15,7 @@ from workflows.domain.errors import InvalidInput, NotFound
 from workflows.services import definitions
 
 router = APIRouter(prefix="/admin/workflows")
-Source = Annotated[str, Form(max_length=200_000)]
+Source = Annotated[str, Form()]  # bounded by the body limit (api/limits.py) and the service (CHANNELOPS_MAX_YAML_BYTES)
 NEW = """name: my_workflow
 title: {zh: 新流程, en: New workflow}
 start: [admin]

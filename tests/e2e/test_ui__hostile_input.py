@@ -47,3 +47,12 @@ def test_a_kpi_file_over_its_limit_gets_a_413_page_in_english(svc: Services, cli
                            files={"file": ("kpi.csv", b"x" * (21 * 1024 * 1024))})
     assert response.status_code == 413
     assert "What you sent is too large." in response.text and "At most 20 MB can be sent here." in response.text
+
+
+def test_a_definition_over_the_yaml_limit_is_shown_as_a_problem_at_line_one(svc: Services, client: TestClient) -> None:
+    token = admin(svc, client, locale="en")
+    text = "name: big\n" + "# filler\n" * 30_000
+    response = client.post("/admin/workflows/check", data={"source": text}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 200
+    assert 'data-error-lines="1"' in response.text
+    assert "270010 bytes: at most 262144 are allowed" in response.text
