@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from api import openapi_errors, problems, ui
 from api.headers import SecurityHeaders
+from api.limits import BodyLimits, LimitBodies
 from api.login_pool import LoginPool
 from api.routes import (
     auth,
@@ -75,6 +76,8 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.state.access_tokens = AccessTokens(settings.secret_key)
     problems.install(app)
+    app.add_middleware(LimitBodies, limits=BodyLimits(body=settings.max_body_bytes, yaml=settings.max_yaml_bytes,
+                                                      upload=settings.max_upload_bytes))
     openapi_errors.install(app)
     app.include_router(health.router, include_in_schema=False)
     app.include_router(health.router, prefix=API_PREFIX)

@@ -5,6 +5,7 @@ derived here once instead of being repeated on ~60 routes:
 
 | status | declared on operations that ...                                   |
 |--------|--------------------------------------------------------------------|
+| 400    | take a body (a body the JSON parser refuses, e.g. nested too deep)  |
 | 401    | need a caller (they carry a security requirement), and the login   |
 | 403    | need a caller                                                      |
 | 404    | name something: a path or query parameter, or a body               |
@@ -42,6 +43,7 @@ PROBLEM: dict[str, Any] = {
 }
 
 DESCRIPTIONS = {
+    "400": "Bad request: the body cannot be read (e.g. JSON nested deeper than the parser allows)",
     "401": "Not authenticated: no valid token or session",
     "403": "Permission denied: the caller may not do this",
     "404": "Not found: what the request names does not exist",
@@ -66,7 +68,7 @@ def statuses(*, path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if method != "get":
         found.add("409")
     if body:
-        found.add("413")
+        found |= {"400", "413"}
     if body or parameters:
         found.add("422")
     if path == LOGIN_PATH:

@@ -81,7 +81,8 @@ def allowed_methods(request: Request) -> list[str]:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    title = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}.get(exc.status_code, "Error")
+    title = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated",
+             400: "Bad request", 413: "Content too large"}.get(exc.status_code, "Error")
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))

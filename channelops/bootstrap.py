@@ -11,6 +11,7 @@ from channels import effects as channel_effects
 from channels.definitions import publish_channel_definitions
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
+from workflows.domain.limits import InputLimits
 from workflows.domain.logins import LoginPolicy
 from workflows.domain.principals import SYSTEM
 from workflows.engine.registry import Registry, default_registry
@@ -52,6 +53,7 @@ def build_services(
         public_url=settings.public_url.rstrip("/"),
         actors=ShortCache(ttl=settings.actor_cache_seconds),
         login_policy=login_policy(settings),
+        limits=input_limits(settings),
     )
 
 
@@ -67,3 +69,10 @@ def login_policy(settings: Settings) -> LoginPolicy:
     return LoginPolicy(attempts=settings.login_attempts, address_attempts=settings.login_address_attempts,
                        window=timedelta(seconds=settings.login_window_seconds),
                        lockout=timedelta(seconds=settings.login_lockout_seconds))
+
+
+def input_limits(settings: Settings) -> InputLimits:
+    """The bounds on definitions, uploads and instance data of the CHANNELOPS_MAX_* settings."""
+    return InputLimits(yaml_bytes=settings.max_yaml_bytes, upload_bytes=settings.max_upload_bytes,
+                       data_bytes=settings.max_data_bytes, data_depth=settings.max_data_depth,
+                       data_string=settings.max_data_string)

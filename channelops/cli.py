@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,7 +22,10 @@ from workflows.domain.principals import SYSTEM
 from workflows.domain.validation import validate_source
 from workflows.persistence import migrate
 from workflows.services import definitions, diagrams, users
-from workflows.services.timers import fire_due_timers
+from workflows.services.timers import SweepResult, drain_due_timers
+
+if TYPE_CHECKING:
+    from workflows.services.outbox import DispatchResult
 
 app = typer.Typer(help="channelops: workflows for sales-channel operations.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -143,23 +146,37 @@ def aware_moment(text: str) -> datetime:
 def timers_run(
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="TIME", help="ISO datetime with a timezone")] = None,
 ) -> None:
-    """Run one sweep of the due timers, then of the outbox, by hand; print what happened.
+    """Fire every due timer, then deliver every due notification, by hand; print what happened.
 
-    With --as-of the sweep runs as if it were TIME: every timer due by then fires, for real, in
-    the configured database (CHANNELOPS_DATABASE_URL), and due notifications are sent. To
-    rehearse a later moment, point that at a copy of the data.
+    Sweeps in batches until nothing due is left (a progress line on a terminal). With --as-of it
+    runs as if it were TIME: every timer due by then fires, for real, in the configured database
+    (CHANNELOPS_DATABASE_URL), and due notifications are sent. To rehearse a later moment, point
+    that at a copy of the data. Exits with 1 if a timer failed or a notification was not delivered.
     """
     from workflows.adapters.notifier import AppriseNotifier
-    from workflows.services.outbox import dispatch_outbox
+    from workflows.services.outbox import drain_outbox
 
     moment = aware_moment(as_of) if as_of is not None else None
+    show = _progress_line if sys.stdout.isatty() else None
     with services() as svc:
         if moment is not None:
             svc.clock = FixedClock(moment)  # what the timers cause happens at TIME too
-        result = fire_due_timers(svc, now=moment)
-        sent = dispatch_outbox(svc, notifier=AppriseNotifier(), now=moment)
+        result = drain_due_timers(svc, now=moment, progress=show)
+        sent = drain_outbox(svc, notifier=AppriseNotifier(), now=moment, progress=show)
+    if show is not None:
+        typer.echo("\r\033[K", nl=False)
     typer.echo(f"timers: {result.fired} fired, {result.cancelled} cancelled, {result.failed} failed")
     typer.echo(f"outbox: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead")
+    if result.failed or sent.retried or sent.dead:
+        raise typer.Exit(1)
+
+
+def _progress_line(total: SweepResult | DispatchResult) -> None:
+    if isinstance(total, SweepResult):
+        text = f"timers: {total.fired} fired, {total.cancelled} cancelled, {total.failed} failed ..."
+    else:
+        text = f"outbox: {total.sent} sent, {total.retried} to retry, {total.dead} dead ..."
+    typer.echo(f"\r\033[K{text}", nl=False)
 
 
 @contextmanager

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     kpi_quarterly_cron: str = Field(default="0 3 15 1,4,7,10 *", description="quarterly KPI review")
     public_url: str = Field(default="http://127.0.0.1:8000",
                             description="where people reach the web UI; links in notifications start with it")
+    # Input bounds (docs/deploy.md): bodies over a limit get 413 before they are read; the rest 422.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="any request body (JSON, forms)")
+    max_yaml_bytes: int = Field(default=256 * 1024, ge=1024, description="a workflow definition's YAML text")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="a KPI file upload")
+    max_data_bytes: int = Field(default=64 * 1024, ge=256, description="an instance's data, as JSON")
+    max_data_depth: int = Field(default=16, ge=1, le=100, description="nesting of an instance's data")
+    max_data_string: int = Field(default=10_000, ge=1, description="characters of one text in an instance's data")
 
     def api_threads(self) -> int:
         """The request-handler threads of an API process: `threads` if set, else 1 on SQLite and

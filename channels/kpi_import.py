@@ -161,6 +161,11 @@ def import_rows(svc: Services, *, actor: Actor, rows: Sequence[RawRow], source: 
                 progress: Progress | None = None) -> ImportResult:
     """Check every row, then store them all in one transaction, or raise InvalidInput listing every bad row."""
     require(actor, ChannelAction.REPORT_KPIS)
+    return _import(svc, actor=actor, rows=rows, source=source, progress=progress)
+
+
+def _import(svc: Services, *, actor: Actor, rows: Sequence[RawRow], source: str,
+            progress: Progress | None) -> ImportResult:
     if not rows:
         raise InvalidInput("nothing to import", [Problem("rows", "no data rows")])
     now = svc.clock.now()
@@ -180,10 +185,18 @@ def import_rows(svc: Services, *, actor: Actor, rows: Sequence[RawRow], source: 
 
 def import_file(svc: Services, *, actor: Actor, data: bytes, filename: str | None = None,
                 progress: Progress | None = None) -> ImportResult:
-    """Import a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file of monthly KPI rows."""
+    """Import a CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX file of monthly KPI rows.
+
+    Raises:
+        PermissionDenied: the actor may not report KPIs (checked before the file is read).
+        InvalidInput: the file is larger than `svc.limits.upload_bytes`, or rows are not valid.
+    """
     require(actor, ChannelAction.REPORT_KPIS)
-    return import_rows(svc, actor=actor, rows=read_rows(data, filename=filename), source=filename or "upload",
-                       progress=progress)
+    limit = svc.limits.upload_bytes
+    if len(data) > limit:
+        raise InvalidInput("the file is too large", [Problem("file", f"at most {limit // (1024 * 1024)} MB: split it")])
+    return _import(svc, actor=actor, rows=read_rows(data, filename=filename), source=filename or "upload",
+                   progress=progress)
 
 
 def import_records(svc: Services, *, actor: Actor, rows: Sequence[Mapping[str, Any]]) -> ImportResult:

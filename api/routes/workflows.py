@@ -76,6 +76,8 @@ async def validate(request: Request, actor: CurrentActor, svc: ServicesDep) -> V
     permissions.require(actor, Action.VALIDATE_DEFINITION)
     source = await _yaml(request)
     result = await anyio.to_thread.run_sync(definitions.validate_definition, svc, source)
+    if result.refused:  # not a definition with problems: a text that is not read at all
+        raise InvalidInput("the definition's text is refused", result.problems)
     errors = [{"path": p.path, "message": p.message, "line": p.line} for p in result.problems]
     return ValidationReport(valid=result.valid, errors=errors)
 

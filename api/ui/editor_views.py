@@ -13,11 +13,10 @@ from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import diagram
 from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.permissions import Action
-from workflows.domain.validation import raw_name
 from workflows.services import definitions
 
 router = APIRouter(prefix="/admin/workflows")
-Source = Annotated[str, Form(max_length=200_000)]
+Source = Annotated[str, Form()]  # bounded by the body limit (api/limits.py) and the service (CHANNELOPS_MAX_YAML_BYTES)
 NEW = """name: my_workflow
 title: {zh: 新流程, en: New workflow}
 start: [admin]
@@ -56,15 +55,15 @@ def publish(ui: PostDep, source: Source) -> Response:
     try:
         view = definitions.publish_definition(ui.svc, actor=ui.allowed(Action.PUBLISH_DEFINITION), source=source)
     except InvalidInput:
-        return render.html(ui, "editor.html", status=422, source=source, editing=raw_name(source) or "",
-                           **_feedback(ui, source))
+        feedback = _feedback(ui, source)
+        return render.html(ui, "editor.html", status=422, source=source, editing=feedback["name"] or "", **feedback)
     return render.redirect(ui, f"/workflows/{view.name}?published={view.version}")
 
 
 def _feedback(ui: Ui, source: str) -> dict[str, Any]:
     """Problems (with lines), the diagram of what parses, and the diff against the published version."""
     result = definitions.validate_definition(ui.svc, source)
-    name = result.definition.name if result.definition else raw_name(source)
+    name = result.name
     published = None
     if name:
         try:

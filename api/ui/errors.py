@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from api.limits import BodyTooLarge
 from api.ui import context, render
 from workflows.domain.errors import ChannelOpsError, Conflict, InvalidInput, PermissionDenied, Problem
 
@@ -30,6 +31,8 @@ def _heading(ui: context.Ui, exc: Exception, status: int) -> str:
         return ui.gettext("Not found.")
     if isinstance(exc, context.CsrfRefused):
         return ui.gettext("The form has expired. Reload the page and try again.")
+    if status == 413:
+        return ui.gettext("What you sent is too large.")
     if isinstance(exc, InvalidInput) or status == 422:
         return ui.gettext("Please correct the input.")
     if isinstance(exc, PermissionDenied):
@@ -46,6 +49,9 @@ def page_for(request: Request, exc: Exception, status: int, detail: str, problem
     if status == 401:
         return render.redirect(ui, "/login")
     heading = _heading(ui, exc, status)
+    if isinstance(exc, BodyTooLarge):
+        size = f"{exc.limit / 2**20:.0f} MB" if exc.limit >= 2**20 else f"{exc.limit // 1024} KB"
+        detail = ui.gettext("At most %(size)s can be sent here.", size=size)
     if render.is_htmx(ui):
         return render.html(ui, "_message.html", status=status, kind="error", text=heading, detail=detail,
                            problems=problems, headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})

@@ -29,7 +29,7 @@ from workflows.persistence.uow import UnitOfWork
 from workflows.services import steps
 from workflows.services.context import Services
 from workflows.services.instances import fire_in
-from workflows.services.records import audit, recall, remember
+from workflows.services.records import audit, claim_key, remember
 
 OUTCOMES = ("decided", "deferred")
 
@@ -74,7 +74,7 @@ def record_decision(
     with svc.uow() as uow:
         scope = f"decide:{meeting_id}:{item_id}"
         item, meeting = _item(uow, meeting_id=meeting_id, item_id=item_id)  # first: a retry waits, then finds the key
-        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+        if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return DecisionView.model_validate(stored)
         if uow.conn.execute(select(m.decisions.c.id).where(m.decisions.c.item_id == item_id)).first() is not None:
             raise Conflict(f"agenda item {item_id} already has a decision")
@@ -96,7 +96,7 @@ def record_decision(
               data={"occurrence_id": item["occurrence_id"], "item_id": item_id, "outcome": outcome,
                     "decision_id": decision_id})
         view = DecisionView.model_validate({**values, "id": decision_id})
-        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=view.model_dump(mode="json"), now=now)
+        remember(uow, actor=actor, key=idempotency_key, response=view.model_dump(mode="json"))
         uow.commit()
     return view
 

@@ -6,7 +6,6 @@ import hashlib
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -15,7 +14,7 @@ from workflows.domain.definition import WorkflowDefinition
 from workflows.domain.durations import Duration, DurationError
 from workflows.domain.errors import Problem
 from workflows.domain.principals import is_known_group, principal_problem
-from workflows.domain.yamlmap import Path, line_of, load_with_lines, path_text
+from workflows.domain.yamlmap import Path, YamlRefused, line_of, load_with_lines, path_text
 
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -34,6 +33,8 @@ class ValidationResult:
     definition: WorkflowDefinition | None
     problems: list[Problem] = field(default_factory=list)
     checksum: str = ""
+    name: str | None = None  # the `name:` of the text if it could be read, even when it is not valid
+    refused: bool = False  # the text was not even read: too large, or built to explode (aliases, nesting)
 
     @property
     def valid(self) -> bool:
@@ -45,6 +46,9 @@ def validate_source(text: str, vocabulary: Vocabulary) -> ValidationResult:
     checksum = hashlib.sha256(text.encode()).hexdigest()
     try:
         raw, lines = load_with_lines(text)
+    except YamlRefused as exc:
+        return ValidationResult(None, [Problem("(document)", f"not accepted: {exc.problem}", exc.line)], checksum,
+                                refused=True)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -52,6 +56,7 @@ def validate_source(text: str, vocabulary: Vocabulary) -> ValidationResult:
         return ValidationResult(None, [Problem("(document)", f"not valid YAML: {reason}", line)], checksum)
     if not isinstance(raw, dict):
         return ValidationResult(None, [Problem("(document)", "expected a mapping at the top", 1)], checksum)
+    name = raw.get("name") if isinstance(raw.get("name"), str) else None
     try:
         definition = WorkflowDefinition.model_validate(raw)
     except ValidationError as exc:
@@ -59,10 +64,10 @@ def validate_source(text: str, vocabulary: Vocabulary) -> ValidationResult:
         for error in exc.errors():
             path: Path = tuple(p for p in error["loc"] if isinstance(p, str | int))
             problems.append(Problem(path_text(path), error["msg"], line_of(lines, path)))
-        return ValidationResult(None, problems, checksum)
+        return ValidationResult(None, problems, checksum, name)
     checker = _Checker(definition, vocabulary, lines)
     checker.run()
-    return ValidationResult(definition, checker.problems, checksum)
+    return ValidationResult(definition, checker.problems, checksum, definition.name)
 
 
 class _Checker:
@@ -283,13 +288,3 @@ def expand_sources(definition: WorkflowDefinition, sources: list[str]) -> list[s
     if "*" in sources:
         return [s.name for s in definition.states if not s.final]
     return list(sources)
-
-
-def raw_name(text: str) -> str | None:
-    """The `name:` of a YAML text, if it can be read at all (for messages)."""
-    try:
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else None

@@ -18,6 +18,7 @@ from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock
 from workflows.domain.durations import Duration
 from workflows.domain.errors import Conflict, NotFound
+from workflows.domain.limits import InputLimits
 from workflows.domain.logins import LoginPolicy
 from workflows.domain.principals import Actor
 from workflows.domain.validation import validate_source
@@ -78,6 +79,8 @@ class Services:
     calendar_base: CalendarConfig | None = None
     # Where people reach the web UI (CHANNELOPS_PUBLIC_URL); notification links start with it.
     public_url: str = "http://127.0.0.1:8000"
+    # Bounds on definitions' text and instances' data (CHANNELOPS_MAX_*; docs/deploy.md).
+    limits: InputLimits = field(default_factory=InputLimits)
     # The latest published version per workflow name (a publish elsewhere is seen within 2 s).
     latest_ids: ShortCache[str, int] = field(default_factory=ShortCache)
     # Users as actors, by id: roles, groups, locale and the active flag. Saves a read transaction on

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, insert, select
 
 from workflows.domain.definition import WorkflowDefinition
 from workflows.domain.errors import Conflict, InvalidInput, NotFound
+from workflows.domain.limits import yaml_problems
 from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.domain.validation import ValidationResult, validate_source
@@ -21,7 +22,12 @@ SHIPPED = ("channel_onboarding", "complaint", "card_escalation", "channel_lifecy
 
 
 def validate_definition(svc: Services, source: str) -> ValidationResult:
-    """Check a definition against the registry's guards and effects; never raises for bad input."""
+    """Check a definition against the registry's guards and effects; never raises for bad input.
+
+    A text over `svc.limits.yaml_bytes` is refused before it is parsed.
+    """
+    if too_large := yaml_problems(source, svc.limits):
+        return ValidationResult(None, too_large, refused=True)
     return validate_source(source, svc.registry.vocabulary())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 
 from workflows.domain.definition import WorkflowDefinition
 from workflows.domain.errors import Conflict, InvalidInput, Problem
+from workflows.domain.limits import InputLimits, data_problems
 from workflows.domain.permissions import Action, Named, TaskRef, allows, require
 from workflows.domain.principals import Actor
 from workflows.domain.rows import Instance, JsonObject
@@ -19,7 +20,7 @@ from workflows.persistence.uow import UnitOfWork
 from workflows.services import steps
 from workflows.services.context import Services
 from workflows.services.definitions import latest_definition_id
-from workflows.services.records import audit, recall, remember
+from workflows.services.records import audit, claim_key, remember
 from workflows.services.views import InstanceSummary, StepResult
 
 TYPES: dict[str, tuple[type, ...]] = {
@@ -28,10 +29,15 @@ TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any]) -> JsonObject:
-    """Apply defaults and check the fields the definition declares; every problem is reported."""
+def checked_data(definition: WorkflowDefinition, data: Mapping[str, Any], *, limits: InputLimits) -> JsonObject:
+    """Apply defaults and check the fields the definition declares; every problem is reported.
+
+    Fields the definition does not declare are kept (effects and other systems carry context in
+    them), but the whole is bounded in depth, string length and size (`limits`), checked first.
+    """
+    if problems := data_problems(data, limits):
+        raise InvalidInput("the instance data exceeds its limits", problems)
     result = dict(data)
-    problems: list[Problem] = []
     for name, spec in definition.fields.items():
         if name not in result or result[name] is None:
             if spec.default is not None:
@@ -67,7 +73,8 @@ def start_instance_in(
     values = {
         "definition_id": compiled.definition_id, "workflow": workflow, "definition_version": compiled.version,
         "subject_type": _text((subject or {}).get("type")), "subject_id": _text((subject or {}).get("id")),
-        "state": definition.initial_state.name, "status": "active", "data": checked_data(definition, data or {}),
+        "state": definition.initial_state.name, "status": "active",
+        "data": checked_data(definition, data or {}, limits=svc.limits),
         "requester_id": requester_id if requester_id is not None else actor.id, "revision": 1,
         "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None,
     }
@@ -90,12 +97,11 @@ def start_instance(
     """Start an instance of the latest published version of `workflow`, in one transaction."""
     with svc.uow() as uow:
         scope = f"start:{workflow}"
-        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+        if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return InstanceSummary.model_validate(stored)
         result = steps.summary(start_instance_in(svc, uow, actor=actor, workflow=workflow, subject=subject,
                                                  data=data))
-        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
-                 now=svc.clock.now())
+        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 
@@ -116,7 +122,7 @@ def fire_in(
         require(actor, Action.FIRE_TRIGGER, _named(transition.allowed, inst),
                 message=f"you may not fire {trigger!r} on instance {inst.id}")
     if data:
-        checked_data(compiled.definition, {**inst.data, **data})
+        checked_data(compiled.definition, {**inst.data, **data}, limits=svc.limits)
     guard = GuardContext(actor=actor, data=inst.data, event_data=dict(data or {}),
                          state_entered_at=inst.state_entered_at, now=now)
     dest = compiled.step(trigger=trigger, state=source, guard_context=guard)
@@ -148,13 +154,12 @@ def fire_trigger(
     with svc.uow() as uow:
         scope = f"fire:{instance_id}:{trigger}"
         inst = steps.lock_instance(uow, instance_id)  # first: a concurrent retry waits, then finds the key
-        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+        if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
         if expected_revision is not None and inst.revision != expected_revision:
             raise Conflict(f"instance {instance_id} is at revision {inst.revision}, not {expected_revision}")
         result = fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data)
-        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
-                 now=svc.clock.now())
+        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 

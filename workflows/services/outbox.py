@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,8 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=10)
 NO_TARGETS = "no targets configured"
+SWEEP = 100
+MAX_SWEEPS = 100_000  # a drain stops after this many calls (10 million rows) even if more are due
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class DispatchResult:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+
+    def __add__(self, other: DispatchResult) -> DispatchResult:
+        return DispatchResult(sent=self.sent + other.sent, retried=self.retried + other.retried,
+                              dead=self.dead + other.dead)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.dead
 
 
 class OutboxView(View):
@@ -115,6 +126,26 @@ def dispatch_outbox(svc: Services, *, notifier: Notifier, now: datetime | None =
     outcomes = [deliver(svc, notifier=notifier, outbox_id=i, now=moment, max_attempts=max_attempts) for i in ids]
     return DispatchResult(sent=outcomes.count("sent"), retried=outcomes.count("retried"),
                           dead=outcomes.count("dead"))
+
+
+def drain_outbox(svc: Services, *, notifier: Notifier, now: datetime | None = None,
+                 progress: Callable[[DispatchResult], None] | None = None) -> DispatchResult:
+    """Deliver every row due by `now` (default: the clock's now), `SWEEP` at a time, until a call
+    handles none; `progress` gets the running total after each call.
+
+    Ends: `now` stays fixed and a row tried is due again only after its backoff (or its lease);
+    at most `MAX_SWEEPS` calls run.
+    """
+    moment = now or svc.clock.now()
+    total = DispatchResult()
+    for _ in range(MAX_SWEEPS):
+        result = dispatch_outbox(svc, notifier=notifier, now=moment, limit=SWEEP)
+        if result.handled == 0:
+            break
+        total += result
+        if progress is not None:
+            progress(total)
+    return total
 
 
 def deliver(svc: Services, *, notifier: Notifier, outbox_id: int, now: datetime, max_attempts: int = 5) -> str:

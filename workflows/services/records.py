@@ -11,8 +11,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
+from workflows.domain.errors import Conflict
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
@@ -107,30 +109,44 @@ def actor_key(actor: Actor) -> str:
     return "system" if actor.id is None else f"user:{actor.id}"
 
 
-def recall(uow: UnitOfWork, *, actor: Actor, key: str | None, scope: str) -> dict[str, Any] | None:
-    """The stored response of an earlier request with the same idempotency key, if any."""
+def claim_key(uow: UnitOfWork, *, actor: Actor, key: str | None, scope: str, now: datetime) -> dict[str, Any] | None:
+    """Take `key` for this request, or return the stored response of the request that took it.
+
+    Taking is inserting the key's row with an empty response (an in-progress marker) with ON
+    CONFLICT DO NOTHING; `remember` fills the response before the caller commits. A concurrent
+    request with the same key waits until the first one ends (PostgreSQL waits on the unique
+    index, SQLite on the write lock): if it committed, the waiter replays its response; if it
+    rolled back, the waiter takes the key. So every caller of one idempotent request gets the
+    same answer.
+
+    Raises:
+        Conflict: the key was used for a different request (`scope`).
+    """
     if not key:
+        return None
+    values = {"actor": actor_key(actor), "key": key, "scope": scope, "response": {}, "created_at": now}
+    dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
+    taken = uow.conn.execute(dialect_insert(t.idempotency_keys).values(values)
+                             .on_conflict_do_nothing(index_elements=["actor", "key"])
+                             .returning(t.idempotency_keys.c.id)).first()
+    if taken is not None:
         return None
     row = uow.conn.execute(
         select(t.idempotency_keys.c.scope, t.idempotency_keys.c.response).where(
             t.idempotency_keys.c.actor == actor_key(actor), t.idempotency_keys.c.key == key
         )
-    ).first()
-    if row is None:
-        return None
+    ).one()
     if row.scope != scope:
-        from workflows.domain.errors import Conflict
-
         raise Conflict(f"idempotency key {key!r} was already used for a different request")
     response: dict[str, Any] = row.response
     return response
 
 
-def remember(
-    uow: UnitOfWork, *, actor: Actor, key: str | None, scope: str, response: Mapping[str, Any], now: datetime
-) -> None:
+def remember(uow: UnitOfWork, *, actor: Actor, key: str | None, response: Mapping[str, Any]) -> None:
+    """Store the response of the request that `claim_key` gave `key` to (in the same unit of work)."""
     if key:
         uow.conn.execute(
-            insert(t.idempotency_keys),
-            {"actor": actor_key(actor), "key": key, "scope": scope, "response": dict(response), "created_at": now},
+            update(t.idempotency_keys)
+            .where(t.idempotency_keys.c.actor == actor_key(actor), t.idempotency_keys.c.key == key)
+            .values(response=dict(response))
         )

@@ -18,7 +18,7 @@ from workflows.persistence.uow import UnitOfWork
 from workflows.services import steps
 from workflows.services.context import Services
 from workflows.services.instances import fire_in
-from workflows.services.records import audit, notify, recall, remember
+from workflows.services.records import audit, claim_key, notify, remember
 from workflows.services.views import StepResult
 
 APPROVAL_DECISIONS = ("approve", "reject")
@@ -111,7 +111,7 @@ def complete_task(
     with svc.uow() as uow:
         scope = f"complete:{task_id}"
         task, inst = _locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
-        if (stored := recall(uow, actor=actor, key=idempotency_key, scope=scope)) is not None:
+        if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
         compiled = svc.compiled(uow.conn, inst.definition_id)
         _check_candidate(actor, task, action=Action.DECIDE_TASK, not_by=_not_by(compiled, task, inst))
@@ -120,8 +120,7 @@ def complete_task(
             raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
         result = _decide(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, decision=decision,
                          comment=comment)
-        remember(uow, actor=actor, key=idempotency_key, scope=scope, response=result.model_dump(mode="json"),
-                 now=svc.clock.now())
+        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 

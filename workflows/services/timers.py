@@ -14,6 +14,7 @@ longer blocks the sweep.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 BATCH = 25
+SWEEP = 1000
+MAX_SWEEPS = 10_000  # a drain stops after this many sweeps (10 million timers) even if more are due
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,14 @@ class SweepResult:
     fired: int = 0
     cancelled: int = 0
     failed: int = 0
+
+    def __add__(self, other: SweepResult) -> SweepResult:
+        return SweepResult(fired=self.fired + other.fired, cancelled=self.cancelled + other.cancelled,
+                           failed=self.failed + other.failed)
+
+    @property
+    def handled(self) -> int:
+        return self.fired + self.cancelled + self.failed
 
 
 def due_timer_ids(uow: UnitOfWork, *, now: datetime, limit: int) -> list[int]:
@@ -57,7 +68,7 @@ def _claim_query(uow: UnitOfWork, *, now: datetime, size: int) -> Any:
     return query.with_for_update(skip_locked=True) if uow.dialect == "postgresql" else query
 
 
-def fire_due_timers(svc: Services, *, now: datetime | None = None, limit: int = 1000,
+def fire_due_timers(svc: Services, *, now: datetime | None = None, limit: int = SWEEP,
                     batch: int = BATCH) -> SweepResult:
     """Fire the timers due at `now` (default: the clock's now), up to `limit`, `batch` per transaction."""
     moment = now or svc.clock.now()
@@ -71,6 +82,27 @@ def fire_due_timers(svc: Services, *, now: datetime | None = None, limit: int = 
         outcomes += done
     return SweepResult(fired=outcomes.count("fired"), cancelled=outcomes.count("cancelled"),
                        failed=outcomes.count("failed"))
+
+
+def drain_due_timers(svc: Services, *, now: datetime | None = None,
+                     progress: Callable[[SweepResult], None] | None = None) -> SweepResult:
+    """Fire every timer due by `now` (default: the clock's now), sweep after sweep of `SWEEP`, until
+    a sweep finds none left; timers that firing makes due by `now` fire too. `progress` gets the
+    running total after each sweep.
+
+    Ends: `now` stays fixed, and a timer that fails is due again only `RETRY_AFTER` later; at most
+    `MAX_SWEEPS` sweeps run.
+    """
+    moment = now or svc.clock.now()
+    total = SweepResult()
+    for _ in range(MAX_SWEEPS):
+        result = fire_due_timers(svc, now=moment)
+        if result.handled == 0:
+            break
+        total += result
+        if progress is not None:
+            progress(total)
+    return total
 
 
 def _fire_batch(svc: Services, *, now: datetime, size: int) -> tuple[list[int], list[str] | None]:
