@@ -8,7 +8,8 @@ only and leaks who built what where. Flagged:
 - a machine's work or mount directories: `/work/`, `/mnt/`, `/media/`, `/private/var/folders/`;
 - a named file or folder in the shared temporary directory: `/tmp/<name>` (use `tempfile` or
   pytest's `tmp_path`, which pick a fresh one);
-- a Windows drive path: `C:\\...` (any drive letter).
+- a Windows drive path: `C:\\...` (an upper-case drive letter, as Windows writes them; `a:\\n` is
+  YAML in a Python string, not a path).
 
 A path is flagged only where it starts a path: the slash follows the start of a line, a space, a
 quote, a bracket, `=`, `:` or another slash (`sqlite:////home/...` and `file:///Users/...` are
@@ -28,7 +29,7 @@ THIS = Path(__file__).resolve()
 MACHINE_PATH = re.compile(
     r"""(?:^|(?<=[\s"'`(\[{<=:/,]))"""  # where a path starts: not inside a host name or a relative path
     r"""(?:/(?:home|Users)/[^/\s"'`]+|/root/|/work/|/mnt/|/media/|/private/var/folders/|/tmp/[\w.-]"""
-    r"""|[A-Za-z]:\\{1,2}[\w.$-])""",
+    r"""|[A-Z]:\\{1,2}[\w.$-])""",
     re.MULTILINE,
 )
 SKIPPED_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
@@ -68,6 +69,7 @@ def test_the_rule_flags_personal_paths_and_leaves_urls_and_system_paths_alone() 
                "/mnt/data/x", "path=/work/main/x"]
     kept = ["https://ops.example.cn/home/x", "docs/work/plan.md", "/usr/bin/chromium", "ls /etc/postgresql",
             "/proc/1/status", "pgdata:/var/lib/postgresql/data", "/usr/local/bin/channelops-start",
-            "http://127.0.0.1:4200/api", "/instances/5", "a: b", "re.compile(r'\\d:\\s')", "tmp_path / 'x'"]
+            "http://127.0.0.1:4200/api", "/instances/5", "a: b", "re.compile(r'\\d:\\s')", "tmp_path / 'x'",
+            'refusal("a:\\n  <<: {b: 1}\\n")']
     assert [line for line in flagged if not machine_paths(line)] == []
     assert [line for line in kept if machine_paths(line)] == []
