@@ -13,11 +13,9 @@ Run: .venv/bin/python bench/hostile.py [--only sqlite,postgresql]
 from __future__ import annotations
 
 import argparse
-import os
 import select
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.security import create_access_token  # noqa: E402
 from bench.api import PG_ADMIN, free_port  # noqa: E402
+from bench.serve import start_serve  # noqa: E402
 from channelops.bootstrap import build_services, prepare_database  # noqa: E402
 from channelops.settings import Settings  # noqa: E402
 from workflows.domain.principals import SYSTEM  # noqa: E402
@@ -115,24 +114,6 @@ def seed(database_url: str) -> dict[str, str]:
         headers[name] = f"Bearer {token}"
     svc.engine.dispose()
     return headers
-
-
-def start_serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CHANNELOPS_DATABASE_URL": database_url, "CHANNELOPS_SECRET_KEY": SECRET,
-           "CHANNELOPS_ENVIRONMENT": "production", "CHANNELOPS_EMBEDDED_SCHEDULER": "false",
-           "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-c", "from channelops.cli import app; app()", "serve",
-                                "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("channelops serve did not start")
 
 
 def post(client: httpx.Client, path: str, outcome: Outcome, **kwargs: object) -> httpx.Response | None:
@@ -401,7 +382,7 @@ def main() -> None:
         with database(kind) as url:
             auth = seed(url)
             port = free_port()
-            process = start_serve(url, port)
+            process = start_serve(url, port, secret=SECRET)
             try:
                 run(kind, Server(f"http://127.0.0.1:{port}", process.pid), auth)
             finally:

@@ -14,10 +14,8 @@ Run: .venv/bin/python bench/reports.py [--runs 3] [--audit 1000000] [--instances
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.security import create_access_token  # noqa: E402
+from bench.serve import start_serve  # noqa: E402
 from channelops.bootstrap import build_services, prepare_database  # noqa: E402
 from channelops.settings import Settings  # noqa: E402
 from workflows.domain.principals import SYSTEM  # noqa: E402
@@ -134,24 +133,6 @@ def seed(url: str, name: str, *, instances: int, audit: int) -> dict[str, str]:
     return {role: create_access_token(user_id=user.id, secret=SECRET, minutes=600) for role, user in users.items()}
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CHANNELOPS_DATABASE_URL": url, "CHANNELOPS_SECRET_KEY": SECRET,
-           "CHANNELOPS_ENVIRONMENT": "production", "CHANNELOPS_EMBEDDED_SCHEDULER": "false",
-           "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-c", "from channelops.cli import app; app()", "serve",
-                                "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("channelops serve did not start")
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of `pid` and its children, in MB."""
     total = 0.0
@@ -248,7 +229,7 @@ def main() -> None:
     try:
         tokens = seed(url, name, instances=args.instances, audit=args.audit)
         port = free_port()
-        server = start_server(url, port)
+        server = start_serve(url, port, secret=SECRET)
         base = f"http://127.0.0.1:{port}"
         paths = set(httpx.get(f"{base}/openapi.json", timeout=120).json()["paths"])
         month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
