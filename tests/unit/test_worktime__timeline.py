@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from workflows.adapters.calendar import BusinessCalendar
@@ -49,3 +50,11 @@ def test_percentiles_interpolate_between_the_closest_ranks() -> None:
     assert percentile([3.0, 9.0], 0.5) == 6.0
     assert percentile([], 0.5) is None
     assert spread([9 * 3600.0, 3 * 3600.0]) == (6.0, 8.4)
+
+
+def test_many_moments_at_once_give_what_each_gives_alone(timeline: WorkingTimeline) -> None:
+    moments = [at(8, 20, 9), at(9, 30, 17), at(10, 3, 12), at(10, 10, 12, 30), at(11, 2, 12, 15),
+               at(11, 2, 13, 45), at(12, 31, 23, 59), at(12, 31, 23, 59) + timedelta(days=3)]
+    seconds = np.array([m.timestamp() for m in moments])
+    assert timeline.at_epochs(seconds).tolist() == [timeline.at(m) for m in moments]
+    assert timeline.at_epochs(seconds)[0] == 0.0  # before the range

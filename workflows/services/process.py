@@ -8,12 +8,13 @@ Counts per week and the current waits are aggregated in SQL. Reads never write.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import case, func, select
 
 from workflows.domain.definition import WorkflowDefinition
@@ -24,7 +25,7 @@ from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.process_views import ProcessReport, StateTime, TransitionUse, WeekFigures
 from workflows.services.report_access import require_report_reader
-from workflows.services.report_sql import epoch
+from workflows.services.report_sql import epoch, raw_rows
 from workflows.services.worktime import WorkingTimeline, hours, spread
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52
@@ -54,12 +55,12 @@ def process_report(svc: Services, *, actor: Actor, workflow: str, version: int |
     with svc.uow(write=False) as uow:
         definition = _definition(svc, uow.conn, workflow=workflow, version=version)
         cohort = select(i.id).where(mine, i.created_at >= start, i.created_at < now)
-        history = uow.conn.execute(
-            select(a.instance_id, a.action == "transition", epoch(a.at, uow.dialect), a.from_state, a.to_state,
-                   a.trigger)
+        # Plain driver tuples, unordered (sorted below, in numpy): a report reads ~20 rows per instance,
+        # and building SQLAlchemy rows or sorting them in the database cost more than the rest.
+        history = raw_rows(uow.conn.execute(
+            select(a.instance_id, a.id, epoch(a.at, uow.dialect), a.from_state, a.to_state, a.trigger)
             .where(a.instance_id.in_(cohort.scalar_subquery()), a.action.in_(("started", "transition")),
-                   a.at >= start)  # no instance of the cohort has a row before it started
-            .order_by(a.instance_id, a.id)).all()
+                   a.at >= start)))  # no instance of the cohort has a row before it started
         closed = uow.conn.execute(select(
             epoch(i.created_at, uow.dialect), epoch(i.closed_at, uow.dialect), i.state).where(
             mine, i.created_at >= start, i.created_at < now, i.status == "completed")).all()
@@ -102,30 +103,54 @@ def _definition(svc: Services, conn: Any, *, workflow: str, version: int | None)
     return svc.compiled(conn, found).definition
 
 
-def _walk(history: Sequence[Any], timeline: WorkingTimeline) -> dict[str, Any]:
-    """Visits per state (working seconds), transitions used, and re-entries, from the ordered history."""
-    visits: dict[str, list[float]] = defaultdict(list)
-    uses: Counter[tuple[str, str, str]] = Counter()
-    rework: Counter[tuple[str, str, str]] = Counter()
-    reworked: set[int] = set()
-    current: int | None = None
-    entered, seen, count = 0.0, set[str](), 0
-    position = timeline.at_epoch
-    for instance_id, moved, at, source, dest, trigger in history:
-        moment = position(at)
-        if instance_id != current:
-            current, seen, count = instance_id, set(), count + 1
-        if moved:
-            if source in seen:
-                visits[source].append(moment - entered)
-            key = (source, trigger or "", dest)
-            uses[key] += 1
-            if dest in seen:
-                rework[key] += 1
-                reworked.add(instance_id)
-        seen.add(dest)
-        entered = moment
-    return {"visits": visits, "uses": uses, "rework": rework, "rework_instances": len(reworked), "instances": count}
+def _walk(history: Sequence[tuple[Any, ...]], timeline: WorkingTimeline) -> dict[str, Any]:
+    """Visits per state (working seconds), transitions used, and re-entries, from the history rows
+    (instance, row id, moment, source, destination, trigger) in any order; a row without a source
+    is a start. Vectorised: a cohort's history is ~20 rows per instance, ~150,000 in a busy quarter.
+
+    A visit of a state ends at a row leaving it, once the instance has entered it, and began at the
+    instance's previous row; a transition is rework when its destination was entered before."""
+    count = len(history)
+    if not count:
+        return {"visits": {}, "uses": Counter(), "rework": Counter(), "rework_instances": 0, "instances": 0}
+    instances, ids, moments, sources, dests, fired = zip(*history, strict=True)
+    names = sorted({*sources, *dests} - {None})
+    triggers = sorted({g or "" for g in fired})
+    code, trigger_code = {name: n for n, name in enumerate(names)}, {name: n for n, name in enumerate(triggers)}
+    code[None] = -1
+    instance = np.array(instances, dtype=np.int64)
+    order = np.lexsort((np.array(ids, dtype=np.int64), instance))
+    instance = instance[order]
+    moment = timeline.at_epochs(np.array(moments, dtype=np.float64)[order])
+    source = np.array([code[x] for x in sources], dtype=np.int64)[order]
+    dest = np.array([code[x] for x in dests], dtype=np.int64)[order]
+    trigger = np.array([trigger_code[g or ""] for g in fired], dtype=np.int64)[order]
+    same = np.zeros(count, dtype=bool)
+    same[1:] = instance[1:] == instance[:-1]
+    moved = source >= 0
+    # A row leaves a state entered before in its instance: the visit ran since the instance's previous row.
+    states = len(names)
+    entries, first_entry = np.unique(instance * states + dest, return_index=True)
+    left = instance * states + np.maximum(source, 0)
+    found = np.minimum(np.searchsorted(entries, left), len(entries) - 1)
+    stayed = moved & same & (entries[found] == left) & (first_entry[found] < np.arange(count))
+    spans = np.zeros(count)
+    spans[1:] = moment[1:] - moment[:-1]
+    visits = {names[c]: spans[stayed & (source == c)].tolist() for c in np.unique(source[stayed]).tolist()}
+    # Rework: among an instance's rows with the same destination, in row order, all but the first.
+    by_dest = np.lexsort((np.arange(count), dest, instance))
+    again = np.zeros(count, dtype=bool)
+    again[by_dest[1:]] = (instance[by_dest[1:]] == instance[by_dest[:-1]]) & (dest[by_dest[1:]] == dest[by_dest[:-1]])
+    again &= moved
+
+    def counted(mask: Any) -> Counter[tuple[str, str, str]]:
+        states, kinds = len(names), len(triggers)
+        keys, times = np.unique((source[mask] * kinds + trigger[mask]) * states + dest[mask], return_counts=True)
+        return Counter({(names[k // states // kinds], triggers[k // states % kinds], names[k % states]): int(n)
+                        for k, n in zip(keys.tolist(), times.tolist(), strict=True)})
+
+    return {"visits": visits, "uses": counted(moved), "rework": counted(again),
+            "rework_instances": int(np.unique(instance[again]).size), "instances": int(np.count_nonzero(~same))}
 
 
 def _states(definition: WorkflowDefinition, visits: Mapping[str, list[float]],
