@@ -48,7 +48,8 @@ def agenda(
             if refresh or view.generated_at is None:
                 view = prepare_agenda(svc, actor=SYSTEM, meeting_id=meeting_id,
                                       occurrence_id=view.occurrence.id, distribute=send)
-            text = render(view, format=format.value, lang=chosen, stamp=svc.clock.now()).text
+            text = render(view, format=format.value, lang=chosen, stamp=svc.clock.now(),
+                          base_url=svc.public_url).text
     except ChannelOpsError as exc:
         fail(exc)
         return

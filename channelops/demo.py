@@ -32,7 +32,7 @@ def seed(svc: Services) -> list[tuple[str, str]]:
     """Fill an empty, migrated database; returns (login, role description) for the printout."""
     for login, name, groups, roles, admin in USERS:
         add_user(svc, actor=SYSTEM, login=login, display_name=name, groups=groups, roles=roles, is_admin=admin,
-                 password=PASSWORD)
+                 password=PASSWORD, email=f"{login}@example.com")
     people = {login: actor_for(svc, login=login) for login, *_ in USERS}
     channels = seed_channels(svc, people)  # registry, six quarters of KPIs, cards, alarms, stars, suggestions
     rng = random.Random(7)

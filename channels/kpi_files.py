@@ -19,6 +19,16 @@ from workflows.domain.errors import InvalidInput, Problem
 
 log = logging.getLogger(__name__)
 
+# What a KPI is called where people read it (agendas, alarms), in zh and en.
+TITLES: dict[str, tuple[str, str]] = {
+    "sales_target": ("销售目标", "sales target"),
+    "sales_actual": ("销售额", "sales"),
+    "satisfaction": ("客户满意度", "customer satisfaction"),
+    "on_time_rate": ("订单履约及时率", "on-time delivery rate"),
+    "return_rate": ("退货率", "return rate"),
+    "activity": ("渠道活跃度", "activity"),
+}
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "channel_code": ("channel_code", "code", "channel", "渠道编码", "渠道代码", "渠道编号"),
     "period": ("period", "month", "月份", "期间", "统计月份"),

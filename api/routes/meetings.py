@@ -115,7 +115,7 @@ def _rendered(agenda: AgendaView, *, format: str, lang: str | None, actor_locale
               minutes: bool) -> Response:
     chosen = lang or ("en" if actor_locale == "en" else "zh")
     result = render(agenda, format=format, lang=chosen,  # type: ignore[arg-type]
-                    stamp=svc.clock.now(), minutes=minutes)
+                    stamp=svc.clock.now(), minutes=minutes, base_url=svc.public_url)
     disposition = "attachment" if format == "ics" else "inline"
     return Response(content=result.text, media_type=result.media_type,
                     headers={"Content-Disposition": f'{disposition}; filename="{result.filename}"'})

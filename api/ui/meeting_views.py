@@ -36,7 +36,7 @@ def meeting(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None, dec
 def agenda_ics(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None) -> Response:
     agenda = agendas.get_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
     result = render_agenda(agenda, format="ics", lang="zh" if ui.locale == "zh" else "en",
-                           stamp=ui.svc.clock.now())
+                           stamp=ui.svc.clock.now(), base_url=ui.svc.public_url)
     return render.finish(ui, Response(result.text, media_type=result.media_type, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'}))
 

@@ -69,7 +69,7 @@ def prepare_in(svc: Services, uow: UnitOfWork, *, actor: Actor, meeting: dict[st
     view = agenda_view(uow, meeting=meeting, occurrence=occurrence, now=now)
     recipients = 0
     if "distributed_sequence" in values:
-        recipients = distribution.distribute(uow, agenda=view, now=now, updated=sent)
+        recipients = distribution.distribute(uow, agenda=view, now=now, updated=sent, base_url=svc.public_url)
     audit(uow, now=now, actor=actor, entity_type="meeting", entity_id=meeting["id"], action="agenda_prepared",
           data={"occurrence_id": occurrence["id"], "items": sum(len(s.items) for s in view.sections),
                 "changed": changed, "sequence": sequence, "recipients": recipients})

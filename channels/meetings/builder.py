@@ -19,12 +19,12 @@ from channels.meetings import channel_sources, engine_sources, execution_source
 from channels.meetings import tables as m
 from channels.meetings.drafts import SECTION_LIMIT, Draft, Section, Titles, Window
 from channels.meetings.texts import SECTIONS
+from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 
 FIRST_WINDOW = timedelta(days=31)  # what a meeting without a previous one looks back on
 DEADLINE_HORIZON = timedelta(days=31)  # improvement periods ending this long after the meeting are listed
-DECISION_SECTIONS = ("terminations", "cards", "lifecycle", "alarms", "proposals")
 
 
 def window_for(uow: UnitOfWork, occurrence: Mapping[str, Any], *, now: datetime, zone: str
@@ -59,17 +59,54 @@ def build(svc: Services, uow: UnitOfWork, *, window: Window, previous_id: int | 
     }
     if kind == "joint":
         found[execution_source.NAME] = execution_source.department_execution(svc, window)
-    # A task of an instance that is on the agenda for a decision already is not listed twice.
-    decided_here = {d.instance_id for name in DECISION_SECTIONS for d in found[name].drafts}
-    tasks = found["tasks"]
-    kept = [d for d in tasks.drafts if d.instance_id not in decided_here]
-    tasks.total -= len(tasks.drafts) - len(kept)
-    tasks.drafts = kept
+    _fold_into_items(found)
+    _title_triggers(uow, titles, found)
     keys = {d.key for section in found.values() for d in section.drafts}
     found["carried_over"] = _carried(uow, previous_id, keys)
     sections = [found[name] for name, _, _ in SECTIONS if name in found]
     _label_channels(uow, sections)
     return sections
+
+
+FOLDED = {"tasks": "late_tasks", "sla_breaches": "breaches"}  # section -> the fact an earlier item carries
+
+
+def _fold_into_items(found: dict[str, Section]) -> None:
+    """No instance is an item twice: an overdue task or an SLA breach of an instance that an earlier
+    section lists already (an alarm, a card, a termination, a task...) is shown under that item.
+    Within one section each task and each breach stays an item of its own."""
+    first: dict[int, tuple[str, Draft]] = {}
+    for name, _, _ in SECTIONS:
+        section = found.get(name)
+        if section is None:
+            continue
+        kept = []
+        for draft in section.drafts:
+            owner = first.get(draft.instance_id) if draft.instance_id is not None else None
+            if owner is not None and owner[0] != name and name in FOLDED:
+                owner[1].facts.setdefault(FOLDED[name], []).append(
+                    {"title_zh": draft.title_zh, "title_en": draft.title_en, **draft.facts})
+                continue
+            kept.append(draft)
+            if draft.instance_id is not None:
+                first.setdefault(draft.instance_id, (name, draft))
+        if folded := len(section.drafts) - len(kept):
+            section.total -= folded
+            section.facts["folded"] = folded
+        section.drafts = kept
+
+
+def _title_triggers(uow: UnitOfWork, titles: Titles, found: dict[str, Section]) -> None:
+    """The titles (zh, en) of each item's possible actions, from its instance's definition."""
+    drafts = [d for section in found.values() for d in section.drafts if d.triggers and d.instance_id is not None]
+    i = t.instances.c
+    definitions: dict[int, int] = dict(uow.conn.execute(select(i.id, i.definition_id).where(
+        i.id.in_({d.instance_id for d in drafts}))).all()) if drafts else {}
+    for draft in drafts:
+        definition_id = definitions.get(draft.instance_id or 0)
+        if definition_id is not None:
+            draft.facts["trigger_titles"] = {
+                trigger: list(titles.trigger(definition_id, trigger)) for trigger in draft.triggers}
 
 
 def _carried(uow: UnitOfWork, previous_id: int | None, keys: set[str]) -> Section:

@@ -98,7 +98,8 @@ def cancel_occurrence(svc: Services, *, actor: Actor, meeting_id: int, occurrenc
         occurrence = {**dict(row), **values}
         if sent:
             view = agenda_view(uow, meeting=meeting, occurrence=occurrence, now=now)
-            distribution.distribute(uow, agenda=view, now=now, updated=True, template=distribution.CANCELLED)
+            distribution.distribute(uow, agenda=view, now=now, updated=True, template=distribution.CANCELLED,
+                                    base_url=svc.public_url)
         audit(uow, now=now, actor=actor, entity_type="meeting", entity_id=meeting_id, action="occurrence_cancelled",
               comment=reason or None, data={"occurrence_id": occurrence_id})
         uow.commit()

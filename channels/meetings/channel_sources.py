@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from channels import tables as ch
+from channels.kpi_files import TITLES as METRICS
 from channels.meetings.drafts import SECTION_LIMIT, Draft, Section, Titles, Window, iso
+from workflows.domain.group_titles import group_title
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 
-METRICS = {"sales": ("销售额", "sales")}
 STAGES = {"introduction": ("导入期", "introduction"), "growth": ("成长期", "growth"),
           "maturity": ("成熟期", "maturity"), "decline": ("衰退期", "decline"), "exit": ("退出", "exit")}
 
@@ -30,6 +31,11 @@ def channel_labels(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, dict
                            "card": r["card"]} for r in rows}
 
 
+def percent(value: float) -> str:
+    """Two decimals, so that a change just past a threshold (20.01%) never reads as the threshold (20%)."""
+    return f"{value:.2f}%"
+
+
 def alarms(uow: UnitOfWork, window: Window) -> Section:
     """Alarms raised since the last meeting: each one opened an emergency response."""
     a = ch.channel_alarms.c
@@ -40,9 +46,10 @@ def alarms(uow: UnitOfWork, window: Window) -> Section:
                             .limit(SECTION_LIMIT)).mappings().all()
     for row in rows:
         mzh, men = METRICS.get(row["metric"], (row["metric"], row["metric"]))
-        drop = f"{abs(row['change_pct']):.1f}%"
-        who_zh = f"区域 {row['region']}" if row["scope"] == "region" else "渠道 {channel}"
-        who_en = f"region {row['region']}" if row["scope"] == "region" else "channel {channel}"
+        drop = percent(abs(row["change_pct"]))
+        region_zh, region_en = group_title(f"region:{row['region']}")
+        who_zh = region_zh if row["scope"] == "region" else "渠道 {channel}"
+        who_en = region_en if row["scope"] == "region" else "channel {channel}"
         verb_zh, verb_en = ("下降", "fell") if row["change_pct"] < 0 else ("变动", "moved")
         section.drafts.append(Draft(
             key=f"alarm:{row['id']}", section="alarms", instance_id=row["instance_id"],

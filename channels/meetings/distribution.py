@@ -29,8 +29,8 @@ def organiser_of(uow: UnitOfWork, login: str) -> tuple[str, str] | None:
     return (row.email, row.display_name or login) if row is not None and row.email else None
 
 
-def payload(agenda: AgendaView, *, stamp: datetime, organiser: tuple[str, str] | None, updated: bool
-            ) -> dict[str, Any]:
+def payload(agenda: AgendaView, *, stamp: datetime, organiser: tuple[str, str] | None, updated: bool,
+            base_url: str = "") -> dict[str, Any]:
     meeting, occ = agenda.meeting, agenda.occurrence
     link = f"/meetings/{meeting.id}?occurrence={occ.id}"  # the web UI page; the outbox puts CHANNELOPS_PUBLIC_URL first
     filename = f"meeting-{meeting.id}-{occ.starts_at:%Y%m%d}.ics"
@@ -42,16 +42,16 @@ def payload(agenda: AgendaView, *, stamp: datetime, organiser: tuple[str, str] |
         "location": meeting.location or meeting.video_url or "", "link": link,
         **{f"summary_{lang}": summary(agenda, lang) for lang in LANGS},
         "attachments": [{"filename": filename, "content_type": content_type,
-                         "content": {lang: agenda_ics(agenda, lang, stamp=stamp, organiser=organiser)
+                         "content": {lang: agenda_ics(agenda, lang, stamp=stamp, organiser=organiser, base_url=base_url)
                                      for lang in LANGS}}],
     }
 
 
 def distribute(uow: UnitOfWork, *, agenda: AgendaView, now: datetime, updated: bool,
-               template: str = TEMPLATE) -> int:
+               template: str = TEMPLATE, base_url: str = "") -> int:
     """Write one outbox row per attendee (`template`: the agenda, or its cancellation); returns how many."""
     organiser = organiser_of(uow, agenda.meeting.created_by)
-    body = payload(agenda, stamp=now, organiser=organiser, updated=updated)
+    body = payload(agenda, stamp=now, organiser=organiser, updated=updated, base_url=base_url)
     recipients = [f"user:{person.id}" for person in agenda.attendees]
     notify(uow, now=now, instance_id=None, recipients=recipients, template=template, payload=body)
     return len(recipients)

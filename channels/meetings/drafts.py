@@ -67,6 +67,12 @@ class Titles:
         found = self.compiled(definition_id).states.get(state)
         return (found.title.zh, found.title.en) if found is not None and found.title else (state, state)
 
+    def trigger(self, definition_id: int, trigger: str) -> tuple[str, str]:
+        """A trigger's title: its first transition with one, else the trigger's name."""
+        spec = next((x for x in self.compiled(definition_id).definition.transitions
+                     if x.trigger == trigger and x.title), None)
+        return (spec.title.zh, spec.title.en) if spec is not None and spec.title else (trigger, trigger)
+
     def task(self, definition_id: int, name: str, trigger: str | None) -> tuple[str, str]:
         return self.compiled(definition_id).task_title(name, trigger)
 

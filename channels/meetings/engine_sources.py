@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from channels.meetings.drafts import SECTION_LIMIT, Draft, Section, Titles, Window, channel_of, iso
+from workflows.domain.group_titles import group_title
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -36,16 +37,18 @@ def overdue_tasks(uow: UnitOfWork, titles: Titles, window: Window) -> Section:
         zh, en = titles.task(row["definition_id"], row["name"], row["trigger"])
         wzh, wen = titles.workflow(row["definition_id"])
         escalated = row["escalated_at"] is not None
+        group_zh, group_en = group_title(row["original_group"] or row["candidate_group"] or "")
+        now_zh, now_en = group_title(row["candidate_group"] or "")
         section.drafts.append(Draft(
             key=f"task:{row['id']}", section="tasks", instance_id=row["instance_id"],
             channel_id=channel_of(row["subject_type"], row["subject_id"]),
-            title_zh=f"{zh} · {row['original_group'] or row['candidate_group']}（{wzh} #{row['instance_id']}）"
-            + (f"，已升级至 {row['candidate_group']}" if escalated else "，已逾期"),
-            title_en=f"{en} · {row['original_group'] or row['candidate_group']} ({wen} #{row['instance_id']})"
-            + (f", escalated to {row['candidate_group']}" if escalated else ", overdue"),
-            ask_zh=f"决定如何推进：指定处理人、延期，或由会议当场决定（当前由 {row['candidate_group']} 处理）",
+            title_zh=f"{zh} · {group_zh}（{wzh} #{row['instance_id']}）"
+            + (f"，已升级至 {now_zh}" if escalated else "，已逾期"),
+            title_en=f"{en} · {group_en} ({wen} #{row['instance_id']})"
+            + (f", escalated to {now_en}" if escalated else ", overdue"),
+            ask_zh=f"决定如何推进：指定处理人、延期，或由会议当场决定（当前由 {now_zh} 处理）",
             ask_en=f"Decide how to move it on: name who handles it, extend it, or decide it here "
-                   f"(now with {row['candidate_group']})",
+                   f"(now with {now_en})",
             facts={"task_id": row["id"], "group": row["candidate_group"], "due_at": iso(row["due_at"]),
                    "escalated_at": iso(row["escalated_at"]), "state": row["state"]},
             triggers=(row["trigger"],) if row["trigger"] else ()))

@@ -17,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from channels.meetings.render_execution import execution_html
-from channels.meetings.render_md import header_lines, local, title_of, workflow_title
+from channels.meetings.render_md import detail_lines, goal_text, header_lines, local, title_of, workflow_title
 from channels.meetings.texts import Lang, word
-from channels.meetings.views import AgendaView, SectionView
+from channels.meetings.views import AgendaView, ItemView, SectionView
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -63,7 +63,13 @@ def agenda_html(agenda: AgendaView, lang: Lang, *, minutes: bool = False) -> str
         """The department execution table (`render_execution` escapes every value it prints)."""
         return Markup(execution_html(section.facts, lang))
 
+    def details(item: ItemView) -> list[str]:
+        return detail_lines(item, lang)
+
+    def goal(entry: dict[str, Any]) -> str:
+        return goal_text(entry, lang)
+
     return _template().render(
         lang=lang, heading=f"{title_of(agenda, lang)} · {word('minutes' if minutes else 'agenda', lang)}",
         meta=meta, sections=sections, attainment=attainment, local=local_time, word=fixed,
-        execution=execution)
+        execution=execution, details=details, goal_text=goal)

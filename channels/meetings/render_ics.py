@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from channels.meetings.render_md import agenda_markdown, title_of
+from channels.meetings.render_md import agenda_text, title_of
 from channels.meetings.texts import Lang
 from channels.meetings.views import AgendaView
 
@@ -30,8 +30,10 @@ def _address(email: str, name: str, *, organiser: bool = False) -> vCalAddress:
     return address
 
 
-def agenda_ics(agenda: AgendaView, lang: Lang, *, stamp: datetime, organiser: tuple[str, str] | None = None) -> str:
-    """The invitation for `agenda`'s occurrence; DESCRIPTION is the agenda in Markdown.
+def agenda_ics(agenda: AgendaView, lang: Lang, *, stamp: datetime, organiser: tuple[str, str] | None = None,
+               base_url: str = "") -> str:
+    """The invitation for `agenda`'s occurrence; DESCRIPTION is the agenda as plain text, its links
+    absolute under `base_url` (CHANNELOPS_PUBLIC_URL).
 
     Attendees without an e-mail address cannot be invited by calendar and are left out of it.
     """
@@ -49,7 +51,7 @@ def agenda_ics(agenda: AgendaView, lang: Lang, *, stamp: datetime, organiser: tu
     event.add("dtstart", occ.starts_at.astimezone(zone))
     event.add("dtend", occ.ends_at.astimezone(zone))
     event.add("summary", title_of(agenda, lang))
-    event.add("description", agenda_markdown(agenda, lang))
+    event.add("description", agenda_text(agenda, lang, base_url=base_url))
     event.add("status", "CANCELLED" if occ.status == "cancelled" else "CONFIRMED")
     if agenda.meeting.location:
         event.add("location", agenda.meeting.location)

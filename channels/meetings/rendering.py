@@ -26,16 +26,17 @@ class Rendered:
 
 
 def render(agenda: AgendaView, *, format: Format, lang: Lang, stamp: datetime, minutes: bool = False,
-           organiser: tuple[str, str] | None = None) -> Rendered:
-    """`agenda` (or its minutes) as text; iCalendar is for agendas only (the invitation)."""
+           organiser: tuple[str, str] | None = None, base_url: str = "") -> Rendered:
+    """`agenda` (or its minutes) as text; iCalendar is for agendas only (the invitation). Links in
+    Markdown and iCalendar are absolute under `base_url` (CHANNELOPS_PUBLIC_URL)."""
     occ = agenda.occurrence
     base = f"{'minutes' if minutes else 'agenda'}-{agenda.meeting.id}-{occ.starts_at:%Y%m%d}-{lang}"
     if format == "md":
-        text = agenda_markdown(agenda, lang, minutes=minutes)
+        text = agenda_markdown(agenda, lang, minutes=minutes, base_url=base_url)
     elif format == "html":
         text = agenda_html(agenda, lang, minutes=minutes)
     elif format == "ics":
-        text = agenda_ics(agenda, lang, stamp=stamp, organiser=organiser)
+        text = agenda_ics(agenda, lang, stamp=stamp, organiser=organiser, base_url=base_url)
         base = f"meeting-{agenda.meeting.id}-{occ.starts_at:%Y%m%d}"
     else:
         text = agenda.model_dump_json(indent=2)

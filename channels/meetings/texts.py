@@ -57,6 +57,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "attainment": ("达成率", "attainment"),
     "instance": ("流程实例", "instance"),
     "channel": ("渠道", "channel"),
+    "folded": ("另有 {n} 项列于上方相关事项之下", "{n} more listed under their items above"),
+    "late_tasks": ("逾期或已升级的待办", "Overdue or escalated tasks"),
+    "breaches": ("时限超时", "SLA breaches"),
+    "open_breached": ("另有 {n} 个计时进行中且已超时", "{n} running clocks already breached"),
+    "none_stopped": ("尚无已结束的计时", "no clock stopped yet"),
     "no_email": ("（无邮箱，未列入日历邀请）", "(no e-mail, not in the calendar invite)"),
 }
 

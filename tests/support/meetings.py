@@ -108,7 +108,8 @@ def _channel_rows(svc: Services, *, channel_id: int, ids: dict[str, int]) -> Non
     now = svc.clock.now()
     with svc.uow() as uow:
         ids["alarm"] = uow.conn.execute(insert(ch.channel_alarms).returning(ch.channel_alarms.c.id), {
-            "key": "sales:east:2026-10", "scope": "region", "region": "east", "metric": "sales", "period": "2026-10",
+            "key": "sales:east:2026-10", "scope": "region", "region": "east", "metric": "sales_actual",
+            "period": "2026-10",
             "previous": 100.0, "current": 70.0, "change_pct": -30.0, "raised_at": now}).scalar_one()
         uow.conn.execute(insert(ch.star_ratings), [
             {"channel_id": channel_id, "period": "2026-11", "stars": 5, "score": 96.5, "rated_at": now},

@@ -10,6 +10,15 @@ TITLES: dict[str, tuple[str, str]] = {
     "committee": ("渠道管理委员会", "Channel committee"),
 }
 
+# The regions the channel pack ships with (a region group is `region:<code>`).
+REGIONS: dict[str, tuple[str, str]] = {
+    "east": ("东区", "East"),
+    "south": ("南区", "South"),
+    "north": ("北区", "North"),
+    "west": ("西区", "West"),
+    "southwest": ("西南区", "Southwest"),
+}
+
 
 def group_title(name: str) -> tuple[str, str]:
     """(zh, en) title of the group `name`; a region group is 区域 <code> / Region <code>; an
@@ -18,5 +27,5 @@ def group_title(name: str) -> tuple[str, str]:
         return TITLES[name]
     prefix, _, code = name.partition(":")
     if prefix == "region" and code:
-        return f"区域 {code}", f"Region {code}"
+        return REGIONS.get(code, (f"区域 {code}", f"Region {code}"))
     return name, name
