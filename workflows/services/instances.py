@@ -116,6 +116,16 @@ def choose_variant(svc: Services, uow: UnitOfWork, definition: WorkflowDefinitio
     return None if found is None else found.name
 
 
+def preview_variant(svc: Services, *, workflow: str, subject: Mapping[str, Any] | None = None,
+                    data: Mapping[str, Any] | None = None) -> str | None:
+    """The variant an instance of `workflow` started now with this subject and data would run under
+    (what the start form shows once the subject is chosen); reads only."""
+    with svc.uow(write=False) as uow:
+        definition = svc.compiled(uow.conn, latest_definition_id(svc, uow, workflow)).definition
+        return choose_variant(svc, uow, definition, subject_type=_text((subject or {}).get("type")),
+                              subject_id=_text((subject or {}).get("id")), data=data or {})
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
