@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from channelops.settings import Settings, get_settings
+from channels import attributes as channel_attributes
 from channels import effects as channel_effects
 from channels.definitions import publish_channel_definitions
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
@@ -26,6 +27,7 @@ def build_registry() -> Registry[EffectContext]:
     """Every guard and effect a definition may name."""
     registry: Registry[EffectContext] = default_registry()
     channel_effects.register(registry)
+    channel_attributes.register(registry)
     return registry
 
 

@@ -109,7 +109,7 @@ def _check_one(raw: RawRow, *, known: Mapping[str, dict[str, Any]], limits: Thre
         return problems
     target = record["sales_target"] or channel["monthly_target"] or limits.type_targets[channel["type"]]
     return {**record, "sales_target": target, "channel_id": channel["id"], "period": period, "code": code,
-            "line": line}
+            "line": line, "channel_type": channel["type"]}
 
 
 def store(svc: Services, uow: UnitOfWork, *, actor: Actor, records: list[dict[str, Any]], source: str,
@@ -126,10 +126,13 @@ def store(svc: Services, uow: UnitOfWork, *, actor: Actor, records: list[dict[st
                 stored[(row["channel_id"], row["period"])] = dict(row)
     for chunk in _chunks([row["id"] for row in stored.values()], 500):
         uow.conn.execute(delete(ct.kpi_records).where(k.id.in_(chunk)))
-    late = {month: today > periods.report_deadline(month, day=limits.report_due_day)
-            for month in {r["period"] for r in records}}
+    # a month is late after its deadline, which depends on how often the channel's type reports
+    late = {(month, kind): today > periods.reporting_deadline(month, day=limits.report_due_day,
+                                                              frequency=limits.frequency(kind))
+            for month, kind in {(r["period"], r.get("channel_type")) for r in records}}
     rows = [{**{m: r[m] for m in METRICS}, "channel_id": r["channel_id"], "period": r["period"],
-             "late": _first_late(stored.get((r["channel_id"], r["period"])), late[r["period"]]),
+             "late": _first_late(stored.get((r["channel_id"], r["period"])),
+                                 late[(r["period"], r.get("channel_type"))]),
              "reported_at": now, "reported_by": actor.login} for r in records]
     for done, chunk in enumerate(_chunks(rows, CHUNK)):
         bulk_insert(uow, ct.kpi_records, chunk)

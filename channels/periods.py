@@ -78,3 +78,20 @@ def report_deadline(period: str, *, day: int) -> date:
 
 def month_of(day: date) -> str:
     return month(day.year, day.month)
+
+
+def reporting_deadline(period: str, *, day: int, frequency: str) -> date:
+    """When a month's report is due for a channel reporting `frequency`: monthly, by `day` of the next
+    month; quarterly, by `day` of the month after the month's quarter (with its quarter's other months)."""
+    if frequency == "quarterly":
+        return report_deadline(months_of(quarter_of(period))[-1], day=day)
+    return report_deadline(period, day=day)
+
+
+def months_due(period: str, *, frequency: str) -> list[str]:
+    """The months whose reports fall due with `period`'s deadline: itself for a monthly reporter; for a
+    quarterly one, its quarter's months when `period` closes the quarter, else none."""
+    if frequency != "quarterly":
+        return [period]
+    quarter = months_of(quarter_of(period))
+    return quarter if period == quarter[-1] else []

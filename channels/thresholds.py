@@ -21,6 +21,7 @@ from workflows.services.context import Services
 from workflows.services.records import audit
 
 STAR_WEIGHTS = {"attainment": 0.5, "satisfaction": 0.2, "on_time": 0.15, "returns": 0.15}
+FREQUENCIES = ("monthly", "quarterly")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,13 @@ class Thresholds:
     flat_pct: float = 5.0  # |growth| within this counts as flat; a fall beyond it counts as falling
     type_targets: dict[str, float] = field(default_factory=lambda: {
         "direct_store": 500_000.0, "agent": 300_000.0, "ecommerce": 400_000.0, "social": 100_000.0})
+    # how often each channel type reports its KPIs: `monthly` (each month by `report_due_day` of the next) or
+    # `quarterly` (a quarter's three months by `report_due_day` after the quarter); a type not named: monthly
+    report_frequency: dict[str, str] = field(default_factory=lambda: {kind: "monthly" for kind in CHANNEL_TYPES})
+
+    def frequency(self, channel_type: str | None) -> str:
+        """`monthly` or `quarterly`: how often channels of `channel_type` report."""
+        return self.report_frequency.get(channel_type or "", "monthly")
 
 
 DEFAULTS = Thresholds()
@@ -86,8 +94,22 @@ def problems_in(values: Mapping[str, Any]) -> list[Problem]:
                 _number(v) and v > 0 for v in value.values())
             if not ok:
                 found.append(Problem(path, f"must give a target > 0 to each of {', '.join(CHANNEL_TYPES)}"))
+        elif key == "report_frequency":
+            found += _frequency_problems(path, value)
         elif not _number(value) or not 0 <= value <= 1000:
             found.append(Problem(path, "must be a number from 0 to 1000"))
+    return found
+
+
+def _frequency_problems(path: str, value: Any) -> list[Problem]:
+    if not isinstance(value, dict) or not value:
+        return [Problem(path, f"must map channel types ({', '.join(CHANNEL_TYPES)}) to monthly or quarterly")]
+    found = []
+    for kind, frequency in value.items():
+        if kind not in CHANNEL_TYPES:
+            found.append(Problem(f"{path}.{kind}", f"unknown channel type; known: {', '.join(CHANNEL_TYPES)}"))
+        elif frequency not in FREQUENCIES:
+            found.append(Problem(f"{path}.{kind}", "must be monthly or quarterly"))
     return found
 
 

@@ -87,7 +87,41 @@
     textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
   }
 
+  // The start form: mark the variant the data typed so far selects (each `data-when` attribute read
+  // from the field of the same name; a variant on an attribute with no field here keeps the server's mark).
+  function markVariant() {
+    var status = document.getElementById("variant-applies");
+    if (!status) { return; }
+    var found = null;
+    var known = true;
+    document.querySelectorAll("[data-variants] li[data-when]").forEach(function (item) {
+      var when = JSON.parse(item.getAttribute("data-when"));
+      var matches = Object.keys(when).every(function (key) {
+        var field = document.getElementById("field-" + key);
+        if (!field) { known = false; return false; }
+        return when[key].indexOf(field.value) >= 0;
+      });
+      item.classList.toggle("applies", matches);
+      if (matches && !found) { found = item; }
+    });
+    if (!known && !found) { return; }
+    status.textContent = "";
+    if (found) {
+      status.append(status.getAttribute("data-prefix") + " ");
+      var strong = document.createElement("strong");
+      strong.textContent = found.getAttribute("data-variant");
+      status.append(strong);
+    } else {
+      status.textContent = status.getAttribute("data-none");
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name && event.target.name.indexOf("data.") === 0) { markVariant(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    markVariant();
     if (window.mermaid) {
       window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "default" });
     }

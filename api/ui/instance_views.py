@@ -45,7 +45,7 @@ def instance(ui: UiDep, instance_id: InstanceId, fired: Filter = "", approval: F
         ui, "instance.html", detail=detail, inst=inst, definition=definition, states=states, triggers=triggers,
         history=queries.history(ui.svc, instance_id=instance_id), actionable=actionable(ui, detail.tasks),
         diagram=diagram(definition, locale=ui.locale, current=inst.state), fired=fired, approval=approval,
-        titles=workflow_titles(ui), goal_titles=goal_titles,
+        titles=workflow_titles(ui), goal_titles=goal_titles, variant=definition.variant(inst.variant),
     )
 
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, UiDep
 from api.ui.definitions import data_from_form, diagram, parsed
+from api.ui.variants import variant_rows
 from workflows.services import definitions, instances
 
 router = APIRouter(prefix="/workflows")
@@ -31,14 +32,24 @@ def workflow(ui: UiDep, name: Name, version: Version = None) -> Response:
     return render.html(ui, "workflow.html", view=view, definition=definition,
                        versions=definitions.list_versions(ui.svc, name=name),
                        diagram=diagram(definition, locale=ui.locale),
-                       published=ui.request.query_params.get("published"))
+                       published=ui.request.query_params.get("published"),
+                       variants=variant_rows(definition, locale=ui.locale, gettext=ui.gettext))
 
 
 @router.get("/{name}/start")
-def start_form(ui: UiDep, name: Name) -> Response:
+def start_form(ui: UiDep, name: Name, subject_id: Annotated[str, Query(max_length=100)] = "") -> Response:
+    """The start form; with `subject_id` (a channel's code or id) it shows the variant that would apply."""
     ui.user  # noqa: B018
     view = definitions.get_definition(ui.svc, name=name)
-    return render.html(ui, "start.html", view=view, definition=parsed(ui.svc, view))
+    definition = parsed(ui.svc, view)
+    rows = variant_rows(definition, locale=ui.locale, gettext=ui.gettext)
+    applies = None
+    if rows and subject_id.strip():
+        chosen = instances.preview_variant(ui.svc, workflow=name,
+                                           subject={"type": definition.subject, "id": subject_id.strip()})
+        applies = next((row for row in rows if row.name == chosen), None)
+    return render.html(ui, "start.html", view=view, definition=definition, variants=rows, applies=applies,
+                       subject_id=subject_id.strip())
 
 
 @router.post("/{name}/start")

@@ -93,7 +93,7 @@ def _open(svc: Services, uow: UnitOfWork, *, channel_id: int, quarter: str, wind
     if move is None:
         return None
     trigger, dest = move
-    compiled = svc.compiled(uow.conn, inst.definition_id)
+    compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
     if compiled.transition(trigger, inst.state).approval is None:
         return None  # this definition version would move at once: only the committee may do that
     trend = ", ".join(f"{q} {c:+.1f}%" for q, c in zip(window[1:], changes, strict=True))

@@ -17,7 +17,7 @@ def instance_row(**changes: Any) -> dict[str, Any]:
     return {"id": 7, "definition_id": 3, "workflow": "complaint", "definition_version": 2, "subject_type": "channel",
             "subject_id": "12", "state": "received", "status": "active", "data": {"severity": "high"},
             "requester_id": 5, "revision": 4, "created_at": AT, "updated_at": AT, "state_entered_at": AT,
-            "closed_at": None, **changes}
+            "closed_at": None, "variant": None, **changes}
 
 
 def task_row(**changes: Any) -> dict[str, Any]:

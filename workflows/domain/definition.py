@@ -6,6 +6,7 @@ bad durations, unknown guards...) is checked in `validation.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -157,6 +158,64 @@ class FieldDef(_Model):
     title: Localized | None = None
 
 
+class TaskOverride(_Model):
+    """What a variant changes in one user task: extra candidate groups (one more task each, so an
+    all-of review also needs them), another due duration, other reminders."""
+
+    add_groups: list[str] = Field(default_factory=list)
+    due: str | None = None
+    remind_before: list[str] | None = None
+
+
+class SlaOverride(_Model):
+    """What a variant changes in one SLA goal: its budget (`goal`), some budgets per value (`goals`),
+    or where it warns."""
+
+    goal: str | None = None
+    goals: dict[str, str] = Field(default_factory=dict)
+    warn_at: int | None = None
+
+
+class FieldOverride(_Model):
+    """What a variant changes in one declared field: whether it is required."""
+
+    required: bool
+
+
+def _values(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: [item] if isinstance(item, str) else item for key, item in value.items()}
+    return value
+
+
+class VariantDef(_Model):
+    """A variant of the definition for subjects with some attribute values (e.g. channel types).
+
+    `when` maps subject attributes to the values that select it (all must match). The rest are
+    overrides applied to the definition for instances started under the variant: tasks by name,
+    timers by state and timer name, SLA goals by name, fields by name.
+    """
+
+    name: str
+    title: Localized
+    description: Localized | None = None
+    when: dict[str, list[str]]
+    tasks: dict[str, TaskOverride] = Field(default_factory=dict)
+    timers: dict[str, dict[str, str]] = Field(default_factory=dict)
+    sla: dict[str, SlaOverride] = Field(default_factory=dict)
+    fields: dict[str, FieldOverride] = Field(default_factory=dict)
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _values(value)
+
+    def matches(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether a subject with these attribute values gets this variant."""
+        return all(attributes.get(key) is not None and str(attributes[key]) in values
+                   for key, values in self.when.items())
+
+
 class WorkflowDefinition(_Model):
     """The whole definition. `source` holds the YAML it was read from."""
 
@@ -169,6 +228,7 @@ class WorkflowDefinition(_Model):
     states: list[StateDef]
     transitions: list[TransitionDef] = Field(default_factory=list)
     sla: list[SlaDef] = Field(default_factory=list)
+    variants: list[VariantDef] = Field(default_factory=list)
 
     def state(self, name: str) -> StateDef:
         for state in self.states:
@@ -179,3 +239,48 @@ class WorkflowDefinition(_Model):
     @property
     def initial_state(self) -> StateDef:
         return next(s for s in self.states if s.initial)
+
+    def variant(self, name: str | None) -> VariantDef | None:
+        """The variant called `name` (None for none or an unknown name)."""
+        return next((v for v in self.variants if v.name == name), None) if name else None
+
+    def select_variant(self, attributes: Mapping[str, Any]) -> VariantDef | None:
+        """The variant a subject with these attribute values gets (validation refuses overlapping
+        variants, so at most one matches), or None: the definition as written."""
+        return next((v for v in self.variants if v.matches(attributes)), None)
+
+    def with_variant(self, variant: VariantDef) -> WorkflowDefinition:
+        """The definition as an instance under `variant` runs it: its overrides applied, no variants.
+        Pure; the definition is assumed valid (names in the overrides exist)."""
+        states = []
+        for state in self.states:
+            tasks = [_task(task, variant.tasks.get(task.name)) for task in state.tasks]
+            timers = [timer.model_copy(update={"after": variant.timers[state.name][timer.name]})
+                      if timer.name in variant.timers.get(state.name, {}) else timer for timer in state.timers]
+            states.append(state.model_copy(update={"tasks": tasks, "timers": timers}))
+        sla = [_goal(goal, variant.sla.get(goal.name)) for goal in self.sla]
+        fields = {name: spec.model_copy(update={"required": variant.fields[name].required})
+                  if name in variant.fields else spec for name, spec in self.fields.items()}
+        return self.model_copy(update={"states": states, "sla": sla, "fields": fields, "variants": []})
+
+
+def _task(task: TaskDef, override: TaskOverride | None) -> TaskDef:
+    if override is None:
+        return task
+    update: dict[str, Any] = {"groups": [*task.groups, *override.add_groups]}
+    if override.due is not None:
+        update["due"] = override.due
+    if override.remind_before is not None:
+        update["remind_before"] = list(override.remind_before)
+    return task.model_copy(update=update)
+
+
+def _goal(goal: SlaDef, override: SlaOverride | None) -> SlaDef:
+    if override is None:
+        return goal
+    update: dict[str, Any] = {"goals": {**goal.goals, **override.goals}}
+    if override.goal is not None:
+        update["goal"] = override.goal
+    if override.warn_at is not None:
+        update["warn_at"] = override.warn_at
+    return goal.model_copy(update=update)

@@ -73,6 +73,7 @@ class Instance:
     updated_at: datetime
     state_entered_at: datetime
     closed_at: datetime | None
+    variant: str | None = None  # the definition's variant it runs under (chosen at start), or None
     clocks: tuple[SlaClock, ...] | None = None
 
     def moved(self, *, state: str, data: JsonObject, now: datetime, final: bool) -> Instance:
@@ -83,7 +84,7 @@ class Instance:
         """
         return Instance(self.id, self.definition_id, self.workflow, self.definition_version, self.subject_type,
                         self.subject_id, state, "completed" if final else "active", data, self.requester_id,
-                        self.revision + 1, self.created_at, now, now, now if final else None, None)
+                        self.revision + 1, self.created_at, now, now, now if final else None, self.variant, None)
 
     @classmethod
     def from_row(cls, row: Row, *, clocks: tuple[SlaClock, ...] | None = None) -> Instance:
@@ -92,7 +93,7 @@ class Instance:
                    subject_id=row["subject_id"], state=row["state"], status=row["status"], data=row["data"],
                    requester_id=row["requester_id"], revision=row["revision"], created_at=row["created_at"],
                    updated_at=row["updated_at"], state_entered_at=row["state_entered_at"],
-                   closed_at=row["closed_at"], clocks=clocks)
+                   closed_at=row["closed_at"], variant=row["variant"], clocks=clocks)
 
 
 @dataclass(frozen=True, slots=True)

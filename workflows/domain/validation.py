@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import yaml
 from pydantic import ValidationError
 
-from workflows.domain.definition import WorkflowDefinition
+from workflows.domain.definition import VariantDef, WorkflowDefinition
 from workflows.domain.durations import Duration, DurationError
 from workflows.domain.errors import Problem
 from workflows.domain.principals import is_known_group, principal_problem
@@ -21,11 +21,13 @@ NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What names a definition may use: registered guards and effects, extra groups."""
+    """What names a definition may use: registered guards and effects, extra groups, and the
+    attributes (with their values) of each subject type that variants may select on."""
 
     guards: frozenset[str] = frozenset()
     effects: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()
+    subjects: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class _Checker:
         self._sla()
         self._principals(("start",), self.d.start)
         self._reachability()
+        self._variants()
 
     def _name(self, path: Path, name: str) -> None:
         if not name or not set(name) <= NAME_CHARS or not name[0].isalpha():
@@ -281,6 +284,119 @@ class _Checker:
         for i, state in enumerate(self.d.states):
             if state.name not in seen:
                 self.report(("states", i, "name"), f"state {state.name!r} cannot be reached from {initial[0]!r}")
+
+
+    def _variants(self) -> None:
+        if not self.d.variants:
+            return
+        attributes = self.vocabulary.subjects.get(self.d.subject or "")
+        if attributes is None:
+            known = ", ".join(sorted(self.vocabulary.subjects)) or "none"
+            where: Path = ("subject",) if self.d.subject else ("variants",)
+            self.report(where, f"variants select on the subject's attributes: `subject` must name a subject "
+                               f"type with known attributes (known: {known})")
+            attributes = {}
+        self._duplicates(("variants",), [v.name for v in self.d.variants], "variant")
+        for i, variant in enumerate(self.d.variants):
+            path: Path = ("variants", i)
+            self._name((*path, "name"), variant.name)
+            self._when((*path, "when"), variant, attributes)
+            self._task_overrides(path, variant)
+            self._timer_overrides(path, variant)
+            self._sla_overrides(path, variant)
+            for name in variant.fields:
+                if name not in self.d.fields:
+                    self.report((*path, "fields", name), f"unknown field {name!r}")
+        self._overlaps()
+
+    def _when(self, path: Path, variant: VariantDef, attributes: Mapping[str, tuple[str, ...]]) -> None:
+        if not variant.when:
+            self.report(path, "a variant needs at least one attribute to select it, e.g. "
+                              "{channel_type: [ecommerce]}")
+        for key, values in variant.when.items():
+            if key not in attributes:
+                if attributes:
+                    known = ", ".join(sorted(attributes))
+                    self.report((*path, key), f"unknown attribute {key!r} of subject {self.d.subject!r} "
+                                              f"(known: {known})")
+                continue
+            if not values:
+                self.report((*path, key), "needs at least one value")
+            for j, value in enumerate(values):
+                if value not in attributes[key]:
+                    self.report((*path, key, j), f"unknown {key} {value!r} (known: {', '.join(attributes[key])})")
+            if len(set(values)) != len(values):
+                self.report((*path, key), "a value is given twice")
+
+    def _overlaps(self) -> None:
+        variants = self.d.variants
+        for j, later in enumerate(variants):
+            for earlier in variants[:j]:
+                shared = set(earlier.when) & set(later.when)
+                common = {key: sorted(set(earlier.when[key]) & set(later.when[key]), key=later.when[key].index)
+                          for key in shared}
+                if not later.when or not earlier.when or any(not values for values in common.values()):
+                    continue
+                example = ", ".join(f"{key}={values[0]}" for key, values in sorted(common.items()))
+                both = f"a subject with {example}" if example else "a subject with both attributes"
+                self.report(("variants", j, "when"), f"overlaps variant {earlier.name!r}: {both} would match both")
+
+    def _task_overrides(self, path: Path, variant: VariantDef) -> None:
+        tasks = {task.name: task for state in self.d.states for task in state.tasks}
+        for name, override in variant.tasks.items():
+            where: Path = (*path, "tasks", name)
+            task = tasks.get(name)
+            if task is None:
+                self.report(where, f"unknown task {name!r}")
+                continue
+            if override.add_groups and not task.groups:
+                self.report((*where, "add_groups"), f"task {name!r} has an assignee, not candidate groups: "
+                                                    "there is no review to add a group to")
+            for k, group in enumerate(override.add_groups):
+                self._group((*where, "add_groups", k), group)
+                if group in task.groups or group in override.add_groups[:k]:
+                    self.report((*where, "add_groups", k), f"group {group!r} is already a candidate of {name!r}")
+            self._duration((*where, "due"), override.due)
+            for k, before in enumerate(override.remind_before or []):
+                self._duration((*where, "remind_before", k), before)
+            if override.remind_before and not (override.due or task.due):
+                self.report((*where, "remind_before"), "reminders need a due duration")
+
+    def _timer_overrides(self, path: Path, variant: VariantDef) -> None:
+        for state_name, timers in variant.timers.items():
+            where: Path = (*path, "timers", state_name)
+            if state_name not in self.states:
+                self.report(where, f"unknown state {state_name!r}")
+                continue
+            known = {timer.name for timer in self.d.state(state_name).timers}
+            for timer_name, after in timers.items():
+                if timer_name not in known:
+                    self.report((*where, timer_name), f"state {state_name!r} has no timer {timer_name!r}")
+                self._duration((*where, timer_name), after)
+
+    def _sla_overrides(self, path: Path, variant: VariantDef) -> None:
+        goals = {goal.name: goal for goal in self.d.sla}
+        for name, override in variant.sla.items():
+            where: Path = (*path, "sla", name)
+            goal = goals.get(name)
+            if goal is None:
+                self.report(where, f"unknown SLA goal {name!r}")
+                continue
+            if not (override.goal or override.goals or override.warn_at is not None):
+                self.report(where, "change `goal`, `goals` or `warn_at`")
+            if override.goal is not None and goal.goal_by:
+                self.report((*where, "goal"), f"goal {name!r} has a budget per {goal.goal_by}: change `goals`")
+            self._duration((*where, "goal"), override.goal)
+            for key, text in override.goals.items():
+                if not goal.goal_by:
+                    self.report((*where, "goals"), f"goal {name!r} has one budget: change `goal`")
+                    break
+                if key not in goal.goals:
+                    self.report((*where, "goals", key), f"goal {name!r} has no budget for "
+                                                        f"{goal.goal_by}={key!r}")
+                self._duration((*where, "goals", key), text)
+            if override.warn_at is not None and not 1 <= override.warn_at <= 99:
+                self.report((*where, "warn_at"), "warn_at is a percentage between 1 and 99")
 
 
 def expand_sources(definition: WorkflowDefinition, sources: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from workflows.domain.definition import StateDef, TaskDef, TransitionDef, WorkflowDefinition
+from workflows.domain.definition import StateDef, TaskDef, TransitionDef, VariantDef, WorkflowDefinition
 from workflows.domain.durations import Duration
 from workflows.domain.errors import TriggerNotAllowed
 from workflows.domain.validation import expand_sources
@@ -47,11 +47,19 @@ class _BoundGuard:
 class CompiledWorkflow:
     """Everything the engine needs about one published definition version, computed once."""
 
-    def __init__(self, *, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry[Any]):
+    def __init__(self, *, definition_id: int, version: int, definition: WorkflowDefinition, registry: Registry[Any],
+                 variant: VariantDef | None = None):
         self.definition_id = definition_id
         self.version = version
         self.definition = definition
         self.name = definition.name
+        # The variant this object runs (its overrides are applied to `definition`), or None.
+        self.variant = variant
+        # Every variant compiled once with the definition, so a step only looks its instance's up.
+        self.variants: dict[str, CompiledWorkflow] = {
+            v.name: CompiledWorkflow(definition_id=definition_id, version=version, registry=registry,
+                                     definition=definition.with_variant(v), variant=v)
+            for v in definition.variants}
         self.states: dict[str, StateDef] = {s.name: s for s in definition.states}
         self.final_states = frozenset(s.name for s in definition.states if s.final)
         self.by_trigger_source: dict[tuple[str, str], TransitionDef] = {}
@@ -82,6 +90,12 @@ class CompiledWorkflow:
         self._task_states = {s.name for s in definition.states if s.tasks or approvals}
         self._timer_states = {s.name for s in definition.states
                               if s.timers or any(task.due for task in s.tasks)}
+
+    def for_variant(self, name: str | None) -> CompiledWorkflow:
+        """The compiled variant `name` of this definition; itself for None (or a name it lacks)."""
+        if name is None:
+            return self
+        return self.variants.get(name, self)
 
     def may_have_tasks(self, state: str) -> bool:
         """Whether open tasks can exist while an instance is in `state` (state tasks or approvals)."""

@@ -31,6 +31,18 @@ class GuardContext:
 
 
 Guard = Callable[[GuardContext], bool]
+# (the step's unit of work, the subject's id or None, the instance data) -> the subject's attribute values.
+# The unit of work is the service layer's; the engine only passes it through.
+AttributeReader = Callable[[Any, str | None, Mapping[str, Any]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class SubjectAttributes:
+    """What variants of definitions about one subject type may select on: each attribute with its
+    values, and how to read a subject's values when an instance starts (one read, never per step)."""
+
+    values: Mapping[str, tuple[str, ...]]
+    read: AttributeReader
 
 
 class Registry(Generic[C]):
@@ -39,6 +51,7 @@ class Registry(Generic[C]):
     def __init__(self) -> None:
         self.guards: dict[str, Guard] = {}
         self.effects: dict[str, Callable[[C], None]] = {}
+        self.subjects: dict[str, SubjectAttributes] = {}
 
     def guard(self, name: str, fn: Guard) -> None:
         self.guards[name] = fn
@@ -46,8 +59,12 @@ class Registry(Generic[C]):
     def effect(self, name: str, fn: Callable[[C], None]) -> None:
         self.effects[name] = fn
 
+    def subject(self, subject_type: str, attributes: SubjectAttributes) -> None:
+        self.subjects[subject_type] = attributes
+
     def vocabulary(self, groups: frozenset[str] = frozenset()) -> Vocabulary:
-        return Vocabulary(guards=frozenset(self.guards), effects=frozenset(self.effects), groups=groups)
+        return Vocabulary(guards=frozenset(self.guards), effects=frozenset(self.effects), groups=groups,
+                          subjects={name: found.values for name, found in self.subjects.items()})
 
 
 def entered_state_within(ctx: GuardContext) -> bool:

@@ -87,6 +87,8 @@ class InstanceRow(SQLModel, table=True):
     updated_at: datetime = _when()
     state_entered_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
+    # the definition's variant the instance runs under, chosen at start (migration 0008_variants)
+    variant: str | None = Field(default=None, max_length=100)
 
 
 class TaskRow(SQLModel, table=True):

@@ -121,11 +121,12 @@ class Services:
         """The compiled definition if this process has compiled it already (no database access)."""
         return self._compiled.get(definition_id)
 
-    def compiled(self, conn: Connection, definition_id: int) -> CompiledWorkflow:
-        """The compiled definition; published versions never change, so the cache never goes stale."""
+    def compiled(self, conn: Connection, definition_id: int, variant: str | None = None) -> CompiledWorkflow:
+        """The compiled definition, or its compiled `variant` (an instance's `variant`); published versions
+        never change, so the cache never goes stale. Variants are compiled with their definition."""
         found = self._compiled.get(definition_id)
         if found is not None:
-            return found
+            return found.for_variant(variant)
         row = conn.execute(
             select(t.definitions.c.source, t.definitions.c.version).where(t.definitions.c.id == definition_id)
         ).first()
@@ -140,7 +141,7 @@ class Services:
         )
         with self._lock:
             self._compiled.setdefault(definition_id, compiled)
-        return self._compiled[definition_id]
+        return self._compiled[definition_id].for_variant(variant)
 
     def due(self, start: datetime, duration: Duration) -> datetime:
         """`start` plus `duration`, in working time when the duration says so."""

@@ -67,23 +67,63 @@ def start_instance_in(
     """Start an instance inside an open unit of work (for services and effects); returns it."""
     now = svc.clock.now()
     compiled = svc.compiled(uow.conn, latest_definition_id(svc, uow, workflow))
-    definition = compiled.definition
-    require(actor, Action.START_INSTANCE, Named(definition.start, requester_id=actor.id, data=data or {}),
+    require(actor, Action.START_INSTANCE, Named(compiled.definition.start, requester_id=actor.id, data=data or {}),
             message=f"you may not start a {workflow!r} instance")
+    subject_type, subject_id = _text((subject or {}).get("type")), _text((subject or {}).get("id"))
+    variant = choose_variant(svc, uow, compiled.definition, subject_type=subject_type, subject_id=subject_id,
+                             data=data or {})
+    compiled = compiled.for_variant(variant)
+    definition = compiled.definition
     values = {
         "definition_id": compiled.definition_id, "workflow": workflow, "definition_version": compiled.version,
-        "subject_type": _text((subject or {}).get("type")), "subject_id": _text((subject or {}).get("id")),
+        "subject_type": subject_type, "subject_id": subject_id,
         "state": definition.initial_state.name, "status": "active",
         "data": checked_data(definition, data or {}, limits=svc.limits),
         "requester_id": requester_id if requester_id is not None else actor.id, "revision": 1,
-        "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None,
+        "created_at": now, "updated_at": now, "state_entered_at": now, "closed_at": None, "variant": variant,
     }
     new_id = uow.conn.execute(_INSERT_INSTANCE, values).scalar_one()
     inst = Instance.from_row({**values, "id": new_id})
     audit(uow, now=now, actor=actor, entity_type="instance", entity_id=new_id, instance_id=new_id,
-          action="started", to_state=inst.state, data={"workflow": workflow, "version": compiled.version})
+          action="started", to_state=inst.state, data={"workflow": workflow, "version": compiled.version,
+                                                       **({"variant": variant} if variant else {})})
     steps.enter_state(svc, uow, compiled=compiled, inst=inst, actor=actor, now=now, source=None)
     return inst
+
+
+def subject_attributes(svc: Services, uow: UnitOfWork, definition: WorkflowDefinition, *,
+                       subject_type: str | None, subject_id: str | None, data: Mapping[str, Any]
+                       ) -> Mapping[str, Any]:
+    """The attribute values of an instance's subject that variants select on, read by the reader the
+    composition root registered for the definition's `subject` type (one read; empty without one).
+    A subject of another type than the definition's is not looked up: only `data` is read."""
+    found = svc.registry.subjects.get(definition.subject or "")
+    if found is None:
+        return {}
+    same = subject_type in (None, definition.subject)
+    return found.read(uow, subject_id if same else None, data)
+
+
+def choose_variant(svc: Services, uow: UnitOfWork, definition: WorkflowDefinition, *, subject_type: str | None,
+                   subject_id: str | None, data: Mapping[str, Any]) -> str | None:
+    """The name of the variant an instance with this subject and data starts under, or None (no variant
+    applies, or the definition has none: then nothing is read)."""
+    if not definition.variants:
+        return None
+    attributes = subject_attributes(svc, uow, definition, subject_type=subject_type, subject_id=subject_id,
+                                    data=data)
+    found = definition.select_variant(attributes)
+    return None if found is None else found.name
+
+
+def preview_variant(svc: Services, *, workflow: str, subject: Mapping[str, Any] | None = None,
+                    data: Mapping[str, Any] | None = None) -> str | None:
+    """The variant an instance of `workflow` started now with this subject and data would run under
+    (what the start form shows once the subject is chosen); reads only."""
+    with svc.uow(write=False) as uow:
+        definition = svc.compiled(uow.conn, latest_definition_id(svc, uow, workflow)).definition
+        return choose_variant(svc, uow, definition, subject_type=_text((subject or {}).get("type")),
+                              subject_id=_text((subject or {}).get("id")), data=data or {})
 
 
 def _text(value: Any) -> str | None:
@@ -113,7 +153,7 @@ def fire_in(
 ) -> StepResult:
     """Fire `trigger` on a locked instance row. `internal` steps (timers, task outcomes) skip `allowed`."""
     now = svc.clock.now()
-    compiled = svc.compiled(uow.conn, inst.definition_id)
+    compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
     source = inst.state
     if inst.status != "active":
         raise Conflict(f"instance {inst.id} is {inst.status}; nothing more can happen to it")

@@ -63,7 +63,7 @@ def get_instance(svc: Services, *, actor: Actor, instance_id: int) -> InstanceDe
     now = svc.clock.now()
     with svc.uow(write=False) as uow:
         inst = _instance(uow, instance_id)
-        compiled = svc.compiled(uow.conn, inst.definition_id)
+        compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
         tasks = uow.conn.execute(select(t.tasks).where(t.tasks.c.instance_id == instance_id,
                                                        t.tasks.c.status == "open").order_by(t.tasks.c.id)).mappings()
         task_views = [task_view(svc, uow, r, workflow=inst.workflow, definition_id=inst.definition_id)

@@ -113,7 +113,7 @@ def complete_task(
         task, inst = _locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
         if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
-        compiled = svc.compiled(uow.conn, inst.definition_id)
+        compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
         _check_candidate(actor, task, action=Action.DECIDE_TASK, not_by=_not_by(compiled, task, inst))
         allowed = decisions_for(compiled, task)
         if decision not in allowed:

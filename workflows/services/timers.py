@@ -192,7 +192,7 @@ def _fire(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: 
 
 def _sla(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: datetime,
          reason: JsonObject) -> str:
-    compiled = svc.compiled(uow.conn, inst.definition_id)
+    compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
     goal = next(g for g in compiled.definition.sla if g.name == timer.name)
     payload = steps.payload_for(inst, compiled, goal=goal.name)
     if timer.kind == "sla_warn":
@@ -220,7 +220,7 @@ def _task_timer(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance,
     task = None if row is None else Task.from_row(row)
     if task is None or task.status != "open":
         return "cancelled"
-    compiled = svc.compiled(uow.conn, inst.definition_id)
+    compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
     recipient = f"user:{task.assignee_id}" if task.assignee_id else f"group:{task.candidate_group}"
     payload = steps.task_payload(inst, compiled, task_id=task.id, name=task.name, trigger=task.trigger,
                                  due_at=task.due_at)

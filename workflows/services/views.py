@@ -27,6 +27,7 @@ class InstanceSummary(View):
     updated_at: datetime
     state_entered_at: datetime
     closed_at: datetime | None
+    variant: str | None = None  # the definition's variant it runs under, or None
 
 
 class TaskView(View):
