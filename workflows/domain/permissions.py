@@ -112,12 +112,12 @@ SELF = Grant("the user themself", lambda actor, obj: isinstance(obj, UserRef) an
              and obj.user_id == actor.id)
 
 REQUESTER_DEPUTY = Grant(
-    "the requester's substitute, or whoever decides on the requester's behalf",
+    "a substitute of the requester, or one deciding on the requester's behalf",
     lambda actor, obj: isinstance(obj, TaskRef) and _is_user(actor) and obj.not_by is not None
     and (obj.on_behalf_of == obj.not_by or actor.id in obj.requester_deputies),
     refusal="a substitute may not decide on the request of the person they stand in for")
 DECIDED = Grant(
-    "who already decided another task of the same review (in person or through a substitute)",
+    "one who already decided in the same review (in person or through a substitute)",
     lambda actor, obj: isinstance(obj, TaskRef) and _is_user(actor)
     and (actor.id in obj.decided or (obj.on_behalf_of is not None and obj.on_behalf_of in obj.decided)),
     refusal="nobody decides twice in one review: you, or the person you stand in for, already decided "
