@@ -323,3 +323,23 @@ def _task_and_instance(uow: UnitOfWork, task_id: int, instance_id: int) -> tuple
     inst = steps.lock_instance(uow, instance_id)
     row = uow.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).mappings().one()
     return Task.from_row(row), inst
+
+
+class PersonView(View):
+    id: int
+    login: str
+    display_name: str
+
+
+def people(svc: Services, *, group: str | None = None, limit: int = 500) -> list[PersonView]:
+    """Active users by login (names only: what a substitute or an assignee is chosen from), maybe of one group.
+
+    JSON group lists are filtered here, the same on SQLite and PostgreSQL.
+    """
+    query = (select(t.users.c.id, t.users.c.login, t.users.c.display_name, t.users.c.groups)
+             .where(t.users.c.active.is_(True)).order_by(t.users.c.login))
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(query).all()
+    found = [PersonView(id=r.id, login=r.login, display_name=r.display_name or r.login) for r in rows
+             if group is None or group in (r.groups or [])]
+    return found[:limit]
