@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from channelops.settings import Settings
 from tests.integration.helpers import task_for
 from tests.support.fixtures import UserFactory, bearer
+from tests.support.fuzz import failures
 from workflows.domain.principals import Actor
 from workflows.services.context import Services
+from workflows.services.delegations import add_delegation
 from workflows.services.instances import fire_trigger, start_instance
 from workflows.services.tasks import claim_task
 
@@ -133,3 +135,14 @@ def test_assigning_is_refused_to_others_and_to_non_members(
     assert outsider.json()["errors"] == [{"path": "login",
                                           "message": "ma.ke is not a member of the task's group 'sales'"}]
     assert client.get(f"/api/v1/tasks/{sales}", headers=headers(settings, people["lead"])).json()["assignee_id"] is None
+
+
+def test_every_request_to_the_delegation_routes_passes_every_schemathesis_check(
+        client: TestClient, svc: Services, settings: Settings, people: dict[str, Actor]) -> None:
+    submitted(svc, people["manager"])
+    for login, substitute in (("zhang.san", "li.si"), ("ma.ke", "sales.lead")):
+        add_delegation(svc, actor=people["admin"], login=login, substitute=substitute,
+                       starts_on=svc.clock.now().date(), ends_on=svc.clock.now().date())
+    found = failures(client.app, headers=headers(settings, people["admin"]), examples=40,
+                     only=lambda path: path.startswith("/api/v1/delegations") or path.endswith("/assign"))
+    assert found == []
