@@ -37,6 +37,10 @@ class TaskComplete(Body):
     comment: str | None = Field(default=None, max_length=10_000, examples=["资料齐全，同意入驻"])
 
 
+class TaskAssign(Body):
+    login: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$", examples=["li.finance"])
+
+
 class UserCreate(Body):
     login: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$", examples=["li.finance"])
     password: str = Field(min_length=8, max_length=200)

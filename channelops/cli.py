@@ -13,6 +13,7 @@ import typer
 
 from channelops.bootstrap import build_registry
 from channelops.cli_channels import kpi_app
+from channelops.cli_delegations import delegation_app, task_app
 from channelops.cli_meetings import agenda
 from channelops.cli_support import fail, services
 from channelops.settings import Settings, get_settings
@@ -38,6 +39,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(timers_app, name="timers")
 app.add_typer(kpi_app, name="kpi")
 app.command("agenda")(agenda)
+app.add_typer(delegation_app, name="delegation")
+app.add_typer(task_app, name="task")
 
 
 @db_app.command("upgrade")

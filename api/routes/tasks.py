@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import CurrentActor, ServicesDep
 from api.responses import json_view
-from api.schemas import Page, TaskComplete
+from api.schemas import Page, TaskAssign, TaskComplete
 from workflows.services import queries, tasks
 from workflows.services.views import StepResult, TaskView
 
@@ -51,3 +51,10 @@ def complete(task_id: TaskId, body: TaskComplete, actor: CurrentActor, svc: Serv
              ) -> Response:
     return json_view(tasks.complete_task(svc, actor=actor, task_id=task_id, decision=body.decision,
                                          comment=body.comment, idempotency_key=idempotency_key))
+
+
+@router.post("/{task_id}/assign", response_model=TaskView,
+             summary="Assign an open task to a named member of its group (admin, or a lead of the group)")
+def assign(task_id: TaskId, body: TaskAssign, actor: CurrentActor, svc: ServicesDep) -> TaskView:
+    tasks.assign_task(svc, actor=actor, task_id=task_id, login=body.login)
+    return queries.get_task(svc, task_id=task_id)

@@ -11,7 +11,8 @@ from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import parsed
 from api.ui.format import OVERDUE, SOON
-from workflows.services import definitions, queries, tasks
+from workflows.domain.permissions import Action, TaskRef
+from workflows.services import definitions, delegations, queries, tasks
 from workflows.services.views import TaskView
 
 router = APIRouter(prefix="/inbox")
@@ -49,7 +50,7 @@ def inbox(ui: UiDep, workflow: Annotated[str, Query(max_length=100)] = "",
     titles = workflow_titles(ui)
     items = _shown(ui, page.items, due, sort, titles)
     values: dict[str, Any] = {"tasks": items, "total": page.total, "limit": SHOWN, "titles": titles,
-                              "actionable": actionable(ui, items),
+                              "actionable": actionable(ui, items), "assignable": assign_choices(ui, items),
                               "workflow": workflow, "assigned": assigned, "due": due, "sort": sort}
     if render.is_htmx(ui) and ui.request.headers.get("HX-Target") == "task-list":
         return render.html(ui, "_task_list.html", **values)
@@ -60,7 +61,8 @@ def _task(ui: Ui, task_id: int) -> Response:
     task = queries.get_task(ui.svc, task_id=task_id)
     if not render.is_htmx(ui):
         return render.redirect(ui, "/inbox")
-    return render.html(ui, "_task.html", task=task, titles=workflow_titles(ui), actionable=actionable(ui, [task]))
+    return render.html(ui, "_task.html", task=task, titles=workflow_titles(ui), actionable=actionable(ui, [task]),
+                       assignable=assign_choices(ui, [task]))
 
 
 @router.post("/tasks/{task_id}/claim")
@@ -88,3 +90,17 @@ def complete(ui: PostDep, task_id: TaskId, decision: Annotated[str, Form(max_len
     view = definitions.get_definition(ui.svc, name=result.instance.workflow, version=result.instance.definition_version)
     states = {s.name: ui.fmt.title(s.title, s.name) for s in parsed(ui.svc, view).states}
     return render.html(ui, "_decided.html", task_id=task_id, decision=decision, result=result, states=states)
+
+
+def assign_choices(ui: Ui, items: list[TaskView]) -> dict[int, list[delegations.PersonView]]:
+    """For each open task the user may assign (an admin, a lead of its group): whom it can go to."""
+    members: dict[str | None, list[delegations.PersonView]] = {}
+    found: dict[int, list[delegations.PersonView]] = {}
+    for task in items:
+        ref = TaskRef(assignee_id=task.assignee_id, candidate_group=task.candidate_group)
+        if task.status != "open" or not ui.may(Action.ASSIGN_TASK, ref):
+            continue
+        if task.candidate_group not in members:
+            members[task.candidate_group] = delegations.people(ui.svc, group=task.candidate_group)
+        found[task.id] = [p for p in members[task.candidate_group] if p.id != task.assignee_id]
+    return found

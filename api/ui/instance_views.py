@@ -11,7 +11,7 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, UiDep
 from api.ui.definitions import diagram, extra_data, parsed
-from api.ui.inbox_views import actionable, workflow_titles
+from api.ui.inbox_views import actionable, assign_choices, workflow_titles
 from workflows.services import definitions, instances, queries
 
 router = APIRouter(prefix="/instances")
@@ -46,6 +46,7 @@ def instance(ui: UiDep, instance_id: InstanceId, fired: Filter = "", approval: F
         history=queries.history(ui.svc, instance_id=instance_id), actionable=actionable(ui, detail.tasks),
         diagram=diagram(definition, locale=ui.locale, current=inst.state), fired=fired, approval=approval,
         titles=workflow_titles(ui), goal_titles=goal_titles, variant=definition.variant(inst.variant),
+        assignable=assign_choices(ui, detail.tasks),
     )
 
 

@@ -1,7 +1,7 @@
 """The variant of its definition an instance runs under (SOP variants per channel type), chosen when
 it starts from its subject's attributes; NULL for the definition as written.
 
-Revision ID: 0008_variants
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-29
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0008_variants"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

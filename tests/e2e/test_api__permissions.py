@@ -78,11 +78,15 @@ def world(svc: Services, settings: Settings) -> World:
     channel_id = _channel(svc, manager_id=users["channel_manager"].id)
     parsed = validate_definition(svc, get_definition(svc, name="complaint").source).definition
     assert parsed is not None
+    from workflows.services.delegations import add_delegation  # absence and delegation
+
+    delegation = add_delegation(svc, actor=SYSTEM, login="requester", substitute="sales_user",
+                                starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 27))
     return World(headers=headers, ids={"complaint": complaint.id, "task": task_id, "claimed": claimed_id,
                                        "user": requester.id, "token": token.info.id, "meeting": meeting_id,
                                        "item": item_id, "occurrence": occurrence_id, "channel": channel_id,
                                        "channel_manager": users["channel_manager"].id,
-                                       "sales_user": sales_reviewer.id},
+                                       "sales_user": sales_reviewer.id, "delegation": delegation.id},
                  actors={role: actor_for(svc, login=f"{role}_user") for role in groups}, complaint=parsed)
 
 
@@ -241,6 +245,17 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, [(C.READ_MEETING, market_meeting)]),
     ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, [(C.ORGANISE_MEETINGS, nothing)]),
     ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, [(C.ORGANISE_MEETINGS, nothing)]),
+    # Absence and delegation (a lead's assignment: tests/e2e/test_api__delegations.py)
+    ("GET", "/api/v1/delegations", None, [(A.MANAGE_DELEGATIONS, oneself)]),
+    ("GET", "/api/v1/delegations?user=requester", None, [(A.MANAGE_DELEGATIONS, other_user)]),
+    ("POST", "/api/v1/delegations", {"substitute": "sales_user", "starts_on": "2026-12-01", "ends_on": "2026-12-04"},
+     [(A.MANAGE_DELEGATIONS, oneself)]),
+    ("POST", "/api/v1/delegations", {"user": "requester", "substitute": "sales_user", "starts_on": "2026-12-01",
+                                     "ends_on": "2026-12-04"}, [(A.MANAGE_DELEGATIONS, other_user)]),
+    ("GET", "/api/v1/delegations/{delegation}", None, [(A.MANAGE_DELEGATIONS, other_user)]),
+    ("POST", "/api/v1/delegations/{delegation}/handover", None, [(A.MANAGE_DELEGATIONS, other_user)]),
+    ("DELETE", "/api/v1/delegations/{delegation}", None, [(A.MANAGE_DELEGATIONS, other_user)]),
+    ("POST", "/api/v1/tasks/{task}/assign", {"login": "reviewer_user"}, [(A.ASSIGN_TASK, market_task)]),
 ]
 
 
@@ -292,6 +307,6 @@ def test_every_route_in_the_api_is_covered_by_the_matrix(client: TestClient) -> 
                 .replace("/complaint", "/{name}").replace("/versions/1", "/versions/{version}")
                 .replace("/2026-12-31", "/{day}").replace("{meeting}", "{meeting_id}")
                 .replace("{occurrence}", "{occurrence_id}")
-                .replace("{channel}", "{channel_id}").split("?")[0])
+                .replace("{channel}", "{channel_id}").replace("{delegation}", "{delegation_id}").split("?")[0])
                for m, p, _, _ in ENDPOINTS}
     assert routes - covered - {("POST", "/api/v1/auth/token")} == set()

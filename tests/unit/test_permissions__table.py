@@ -49,7 +49,7 @@ def test_a_viewer_may_read_everything_but_write_only_their_own_language_targets_
     own = UserRef(VIEWER.id)
     assert [name for name in reads if not POLICY.allows(VIEWER, name, own)] == []
     assert [name for name in WRITES if POLICY.allows(VIEWER, name, own)] == [
-        "set_language", "end_sessions", "manage_targets"]
+        "set_language", "end_sessions", "manage_targets", "manage_delegations"]
     assert not POLICY.allows(VIEWER, Action.MANAGE_TARGETS, UserRef(MANAGER.id))
     assert not POLICY.allows(VIEWER, Action.END_SESSIONS, UserRef(MANAGER.id))
 

@@ -35,7 +35,8 @@ def test_every_template_the_code_and_definitions_write_has_a_text_in_both_langua
     assert all(texts[name] == {"zh", "en"} for name in texts)
 
 
-@pytest.mark.parametrize("name", sorted(n for n in message_names() if not n.startswith(("meeting_", "kpi_"))))
+@pytest.mark.parametrize("name", sorted(n for n in message_names()
+                                        if not n.startswith(("meeting_", "kpi_", "delegation_"))))
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_each_template_renders_every_placeholder_from_a_full_payload(name: str, locale: str) -> None:
     title, body = render(name, PAYLOAD, locale)
@@ -150,3 +151,30 @@ def test_markup_and_template_syntax_in_values_reach_the_plain_text_as_written() 
 def test_a_value_of_several_lines_stays_in_its_place() -> None:
     _, body = render("changes_requested", {**PAYLOAD, "comment": "first\n\nthird"}, "en")
     assert "Comment: first\n\nthird\nDue: 2026-11-26 17:00 (Asia/Shanghai)" in body
+
+
+# Absence and delegation: the delegation_* messages are about no instance (no workflow title, no #id).
+ABSENCE = {"absent": "张三", "absent_login": "zhang.san", "substitute": "李四", "starts_on": "2026-12-01",
+           "ends_on": "2026-12-05", "workflows": "channel_onboarding", "note": "年假", "actor": "admin",
+           "count": 2, "tasks": "#7, #9"}
+
+
+def test_the_substitute_is_told_whom_they_stand_in_for_and_when() -> None:
+    zh_title, zh_body = render("delegation_created", ABSENCE, "zh")
+    en_title, en_body = render("delegation_created", ABSENCE, "en")
+    assert zh_title == "代理安排：张三 不在岗（2026-12-01 至 2026-12-05）"
+    assert "仅限流程：channel_onboarding" in zh_body and "备注：年假" in zh_body and "操作人：admin" in zh_body
+    assert en_title == "You stand in for 张三 (2026-12-01 to 2026-12-05)" and "Note: 年假" in en_body
+
+
+def test_a_handover_message_counts_the_tasks_and_names_them() -> None:
+    title, body = render("delegation_handover", ABSENCE, "zh")
+    assert title == "代理交接：张三 的 2 项待办已转给你" and "#7, #9" in body
+    assert render("delegation_handover", ABSENCE, "en")[0] == "Handed over: 2 tasks of 张三"
+
+
+def test_a_task_routed_to_a_substitute_says_on_whose_behalf() -> None:
+    body = render("task_opened", {**PAYLOAD, "on_behalf_of": "zhang.san"}, "zh")[1]
+    assert "此待办代 zhang.san 处理" in body
+    assert "on behalf of zhang.san" in render("task_opened", {**PAYLOAD, "on_behalf_of": "zhang.san"}, "en")[1]
+    assert "代" not in render("task_opened", PAYLOAD, "zh")[1].replace("当前状态", "")

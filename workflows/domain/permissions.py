@@ -52,6 +52,12 @@ class TaskRef:
     assignee_id: int | None
     candidate_group: str | None
     not_by: int | None = None
+    # Absence and delegation (workflows/services/delegations.py): whom the actor would decide for
+    # (the absent user a substitute holds the task for), who stands in for the requester right now,
+    # and who has already decided another task of the same review (in person or through a substitute).
+    on_behalf_of: int | None = None
+    requester_deputies: frozenset[int] = frozenset()
+    decided: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,21 @@ REQUESTER = Grant("the requester of the decision", lambda actor, obj: isinstance
 SELF = Grant("the user themself", lambda actor, obj: isinstance(obj, UserRef) and _is_user(actor)
              and obj.user_id == actor.id)
 
+REQUESTER_DEPUTY = Grant(
+    "a substitute of the requester, or one deciding on the requester's behalf",
+    lambda actor, obj: isinstance(obj, TaskRef) and _is_user(actor) and obj.not_by is not None
+    and (obj.on_behalf_of == obj.not_by or actor.id in obj.requester_deputies),
+    refusal="a substitute may not decide on the request of the person they stand in for")
+DECIDED = Grant(
+    "one who already decided in the same review (in person or through a substitute)",
+    lambda actor, obj: isinstance(obj, TaskRef) and _is_user(actor)
+    and (actor.id in obj.decided or (obj.on_behalf_of is not None and obj.on_behalf_of in obj.decided)),
+    refusal="nobody decides twice in one review: you, or the person you stand in for, already decided "
+            "another of its tasks")
+LEAD = Grant("a lead of the task's group (role lead and a member of the group)",
+             lambda actor, obj: isinstance(obj, TaskRef) and _is_user(actor) and "lead" in actor.roles
+             and obj.candidate_group is not None and actor.in_group(obj.candidate_group))
+
 MEMBER = Grant("a member of the group (object: one group)", lambda actor, obj: isinstance(obj, GroupRef)
                and obj.group is not None and actor.in_group(obj.group))
 
@@ -136,6 +157,8 @@ class Action(StrEnum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_AUDIT_TRAIL = "read_audit_trail"
     READ_COMPLIANCE = "read_compliance"
+    MANAGE_DELEGATIONS = "manage_delegations"
+    ASSIGN_TASK = "assign_task"
 
 
 RULES: dict[str, Rule] = {
@@ -147,7 +170,8 @@ RULES: dict[str, Rule] = {
     Action.FIRE_TRIGGER: Rule("fire a trigger (object: the transition's `allowed`)", (NAMED,)),
     Action.READ_TASKS: Rule("read the inbox and tasks", READER),
     Action.CLAIM_TASK: Rule("take an open group task", (CANDIDATE, ASSIGNEE)),
-    Action.DECIDE_TASK: Rule("complete a task with a decision", (CANDIDATE, ASSIGNEE), unless=(REQUESTER,)),
+    Action.DECIDE_TASK: Rule("complete a task with a decision", (CANDIDATE, ASSIGNEE),
+                             unless=(REQUESTER, REQUESTER_DEPUTY, DECIDED)),
     Action.RELEASE_TASK: Rule("give a claimed task back to its group", (*OPERATOR, ASSIGNEE)),
     Action.READ_REPORTS: Rule("read SLA reports", READER),
     Action.READ_CALENDAR: Rule("read the company calendar and its coverage", READER),
@@ -167,6 +191,9 @@ RULES: dict[str, Rule] = {
     Action.READ_COMPLIANCE: Rule("read department compliance with its per-person drill-down (object: the group, "
                                  "or every group)", (*OPERATOR, role("committee"), role("viewer"),
                                                      group("committee"), MEMBER)),
+    Action.MANAGE_DELEGATIONS: Rule("record, list and end absences with a substitute, hand over their tasks "
+                                    "(object: the absent user)", (*OPERATOR, SELF)),
+    Action.ASSIGN_TASK: Rule("assign an open task to a named member of its group", (*OPERATOR, LEAD)),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -189,6 +216,8 @@ MESSAGES: dict[str, str] = {
     Action.READ_PROCESS_REPORT: "only a signed-in user may read process analytics",
     Action.READ_COMPLIANCE: "the compliance of every group is for admins, the committee and viewers; "
                             "others read their own group's only (group=...)",
+    Action.MANAGE_DELEGATIONS: "only an admin may record, list or end another user's absence",
+    Action.ASSIGN_TASK: "only an admin or a lead of the task's group may assign it",
 }
 
 

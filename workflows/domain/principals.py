@@ -4,7 +4,7 @@ Principals in definitions:
     ``requester``          the user who started the instance
     ``system``             timers, rules and other automatic callers
     ``admin``              any administrator
-    ``role:<role>``        a role (committee, reviewer, channel_manager, viewer, admin)
+    ``role:<role>``        a role (committee, reviewer, channel_manager, viewer, admin, lead)
     ``group:<group>``      a group (market, sales, finance, it, committee, region:<code>)
     ``data:<field>``       the user whose login is in the instance's data under <field>
 """
@@ -19,6 +19,10 @@ ROLES = frozenset({"admin", "committee", "reviewer", "channel_manager", "viewer"
 DEPARTMENT_GROUPS = frozenset({"market", "sales", "finance", "it"})
 BUILTIN_GROUPS = DEPARTMENT_GROUPS | {"committee"}
 SPECIAL_PRINCIPALS = frozenset({"requester", "system", "admin"})
+# A group lead: the role `lead` held together with membership of a group makes one the lead of that
+# group (they may assign its open tasks to a named member). A lead in two groups leads both.
+LEAD = "lead"
+ROLES = ROLES | {LEAD}
 
 
 def is_known_group(name: str, extra: Iterable[str] = ()) -> bool:

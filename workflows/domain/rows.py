@@ -23,6 +23,14 @@ class Row(Protocol):
     def __getitem__(self, key: str, /) -> Any: ...
 
 
+def _optional(row: Row, key: str) -> Any:
+    """A column that rows read before it existed (or a partial row) may lack: None then."""
+    try:
+        return row[key]
+    except KeyError:
+        return None
+
+
 class BadRow(ValueError):
     """A stored row whose JSON does not have the shape the engine wrote (a bug or a hand edit)."""
 
@@ -155,6 +163,7 @@ class Task:
     escalated_at: datetime | None
     created_at: datetime
     approval: ApprovalRequest | None
+    on_behalf_of: int | None = None  # the absent user its substitute holds (or decided) it for
 
     @property
     def is_approval(self) -> bool:
@@ -169,7 +178,8 @@ class Task:
                    assignee_id=row["assignee_id"], status=row["status"], trigger=trigger, due_at=row["due_at"],
                    decision=row["decision"], comment=row["comment"], completed_by=row["completed_by"],
                    completed_at=row["completed_at"], claimed_at=row["claimed_at"],
-                   escalated_at=row["escalated_at"], created_at=row["created_at"], approval=approval)
+                   escalated_at=row["escalated_at"], created_at=row["created_at"], approval=approval,
+                   on_behalf_of=_optional(row, "on_behalf_of"))
 
 
 TASK_TIMER_KINDS = ("task_due", "task_reminder")

@@ -87,7 +87,7 @@ class InstanceRow(SQLModel, table=True):
     updated_at: datetime = _when()
     state_entered_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
-    # the definition's variant the instance runs under, chosen at start (migration 0008_variants)
+    # the definition's variant the instance runs under, chosen at start (migration 0008)
     variant: str | None = Field(default=None, max_length=100)
 
 
@@ -117,6 +117,9 @@ class TaskRow(SQLModel, table=True):
     claimed_at: datetime | None = _when(nullable=True)
     escalated_at: datetime | None = _when(nullable=True)
     created_at: datetime = _when()
+    # The absent user the assignee holds the task for (routed or handed over to their substitute), and,
+    # once decided, the person the decider decided for (docs/admin.md, "Absence and delegation").
+    on_behalf_of: int | None = Field(default=None)
 
 
 class TimerRow(SQLModel, table=True):
@@ -269,6 +272,26 @@ class CalendarEntry(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class Delegation(SQLModel, table=True):
+    """An absence: from `starts_on` to `ends_on` (both included, company dates) `user_id`'s new tasks go
+    to `substitute_id`, for every workflow or only those listed in `workflows`."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (Index("ix_delegations_user_ends", "user_id", "ends_on"),
+                      Index("ix_delegations_substitute_ends", "substitute_id", "ends_on"))
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    substitute_id: int = Field(foreign_key="users.id")
+    starts_on: date
+    ends_on: date
+    workflows: list[str] = Field(default_factory=list, sa_type=JSON)
+    note: str = Field(default="", max_length=200)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+    ended_by: str | None = Field(default=None, max_length=100)
+
+
 metadata = SQLModel.metadata
 users = User.__table__  # type: ignore[attr-defined]
 definitions = WorkflowDefinitionRow.__table__  # type: ignore[attr-defined]
@@ -284,3 +307,4 @@ notification_targets = NotificationTarget.__table__  # type: ignore[attr-defined
 delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 calendar_entries = CalendarEntry.__table__  # type: ignore[attr-defined]
 login_throttles = LoginThrottle.__table__  # type: ignore[attr-defined]
+delegations = Delegation.__table__  # type: ignore[attr-defined]

@@ -55,6 +55,9 @@ def task_view(svc: Services, uow: UnitOfWork, row: Row, *, workflow: str, defini
         decisions=decisions_for(compiled, task), completed_by=task.completed_by,
         completed_at=task.completed_at, escalated_at=task.escalated_at, created_at=task.created_at,
         overdue=task.status == "open" and task.due_at is not None and task.due_at < now,
+        on_behalf_of=task.on_behalf_of,
+        on_behalf_of_login=(uow.conn.execute(select(t.users.c.login).where(t.users.c.id == task.on_behalf_of))
+                            .scalar() if task.on_behalf_of is not None else None),
     )
 
 

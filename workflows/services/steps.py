@@ -16,12 +16,12 @@ from sqlalchemy import bindparam, insert, select, update
 
 from workflows.domain.definition import NotificationDef, TaskDef
 from workflows.domain.errors import ConcurrentUpdate, NotFound
-from workflows.domain.principals import Actor
+from workflows.domain.principals import SYSTEM, Actor
 from workflows.domain.rows import Instance, JsonObject, SlaClock
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
-from workflows.services import sla
+from workflows.services import absences, sla
 from workflows.services.context import EffectContext, Services
 from workflows.services.records import audit, notify, recipients_for
 from workflows.services.task_timers import schedule_task_timers
@@ -168,8 +168,19 @@ def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, i
 
 def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, task: TaskDef,
                now: datetime) -> None:
-    """Open `task` of the state `inst` has just entered: one row per candidate group, with its timers."""
+    """Open `task` of the state `inst` has just entered: one row per candidate group, with its timers.
+
+    A task addressed to a user who is away goes to their substitute, held on their behalf (not when
+    the substitute is the requester of a task the requester may not decide).
+    """
     assignee = _assignee(uow, task.assignee, inst)
+    stand = (absences.substitute_for(uow.conn, user_id=assignee, workflow=inst.workflow,
+                                     day=absences.today(svc, now)) if assignee is not None else None)
+    if stand is not None and task.requester_may_not_decide and stand.substitute_id == inst.requester_id:
+        stand = None
+    behalf = None
+    if stand is not None:
+        assignee, behalf = stand.substitute_id, stand.user_id
     due_duration = compiled.duration(task.due) if task.due else None
     due_at = svc.due(now, due_duration) if due_duration else None
     groups: list[str | None] = [*task.groups] or [None]
@@ -177,7 +188,7 @@ def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, in
         task_id = uow.conn.execute(insert(t.tasks).returning(t.tasks.c.id), {
             "instance_id": inst.id, "name": task.name, "entry": inst.revision, "candidate_group": group,
             "original_group": group, "assignee_id": assignee, "status": "open", "trigger": None,
-            "due_at": due_at, "payload": {}, "created_at": now,
+            "due_at": due_at, "payload": {}, "created_at": now, "on_behalf_of": behalf,
         }).scalar_one()
         if due_duration is not None and due_at is not None:
             schedule_task_timers(svc, uow, compiled=compiled, inst=inst, task_id=task_id, name=task.name,
@@ -185,6 +196,11 @@ def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, in
                                  escalate_to=task.escalate_to, now=now)
         recipient = f"user:{assignee}" if assignee else f"group:{group}"
         payload = task_payload(inst, compiled, task_id=task_id, name=task.name, trigger=None, due_at=due_at)
+        if stand is not None:
+            audit(uow, now=now, actor=SYSTEM, entity_type="task", entity_id=task_id, instance_id=inst.id,
+                  action="task_routed", data={"task": task.name, "from": stand.user_login,
+                                              "to": stand.substitute_login})
+            payload = {**payload, "on_behalf_of": stand.user_login}
         notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_opened", payload=payload)
         for notice in task.notify:
             notify(uow, now=now, instance_id=inst.id, template=notice.template, payload=payload,

@@ -15,7 +15,7 @@ from workflows.domain.tasks import policy_outcome
 from workflows.engine.compiled import CompiledWorkflow
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
-from workflows.services import steps
+from workflows.services import absences, steps
 from workflows.services.context import Services
 from workflows.services.instances import fire_in
 from workflows.services.records import audit, claim_key, notify, remember
@@ -73,7 +73,8 @@ def may_act(actor: Actor, task: Mapping[str, Any]) -> bool:
     return allows(actor, Action.DECIDE_TASK, task_ref(task))
 
 
-def _check_candidate(actor: Actor, task: Task, *, action: Action, not_by: int | None = None) -> None:
+def _check_candidate(actor: Actor, task: Task, *, action: Action, not_by: int | None = None,
+                     ref: TaskRef | None = None) -> None:
     if task.status != "open":
         raise TaskClosed(f"task {task.id} is already {task.status}")
     free = TaskRef(assignee_id=None, candidate_group=task.candidate_group)
@@ -81,10 +82,32 @@ def _check_candidate(actor: Actor, task: Task, *, action: Action, not_by: int | 
         raise Conflict(f"task {task.id} is claimed by someone else")
     refused = (f"task {task.id} is assigned to someone else" if task.assignee_id is not None
                else f"task {task.id} is for the {task.candidate_group!r} group")
-    require(actor, action, task_ref(task, not_by=not_by), message=refused)
+    require(actor, action, ref or task_ref(task, not_by=not_by), message=refused)
 
 
-def _not_by(compiled: CompiledWorkflow, task: Task, inst: Instance) -> int | None:
+def _decided(uow: UnitOfWork, task: Task) -> frozenset[int]:
+    """Who decided the other tasks of the same review: each decider, and whom they decided for."""
+    if task.approval is not None:
+        return frozenset()
+    rows = uow.conn.execute(select(t.tasks.c.completed_by, t.tasks.c.on_behalf_of).where(
+        t.tasks.c.instance_id == task.instance_id, t.tasks.c.name == task.name, t.tasks.c.entry == task.entry,
+        t.tasks.c.status == "completed", t.tasks.c.id != task.id)).all()
+    return frozenset(p for row in rows for p in (row.completed_by, row.on_behalf_of) if p is not None)
+
+
+def _decision_ref(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
+                  compiled: CompiledWorkflow) -> TaskRef:
+    """The task as `decide_task` sees it: who asked, who stands in for them, who decided already, and
+    whom `actor` would decide for (the absent user they hold the task for)."""
+    not_by = not_by_of(compiled, task, inst)
+    deputies = (absences.deputies_of(uow.conn, user_id=not_by, workflow=inst.workflow,
+                                     day=absences.today(svc)) if not_by is not None else frozenset())
+    on_behalf = task.on_behalf_of if task.assignee_id == actor.id and actor.id is not None else None
+    return TaskRef(assignee_id=task.assignee_id, candidate_group=task.candidate_group, not_by=not_by,
+                   on_behalf_of=on_behalf, requester_deputies=deputies, decided=_decided(uow, task))
+
+
+def not_by_of(compiled: CompiledWorkflow, task: Task, inst: Instance) -> int | None:
     """Who may not decide the task: the requester of an approval, or of a separated-duties task."""
     if task.approval is not None:
         return task.approval.requested_by
@@ -114,35 +137,38 @@ def complete_task(
         if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
         compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
-        _check_candidate(actor, task, action=Action.DECIDE_TASK, not_by=_not_by(compiled, task, inst))
+        ref = _decision_ref(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled)
+        _check_candidate(actor, task, action=Action.DECIDE_TASK, ref=ref)
         allowed = decisions_for(compiled, task)
         if decision not in allowed:
             raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
         result = _decide(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, decision=decision,
-                         comment=comment)
+                         comment=comment, on_behalf_of=ref.on_behalf_of)
         remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 
 
 def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
-            compiled: CompiledWorkflow, decision: str, comment: str | None) -> StepResult:
+            compiled: CompiledWorkflow, decision: str, comment: str | None,
+            on_behalf_of: int | None = None) -> StepResult:
     now = svc.clock.now()
     approval = task.approval
     closed = uow.conn.execute(_CLOSE, {"tid": task.id, "decision": decision, "comment": comment,
-                                       "completed_by": actor.id, "completed_at": now, "assignee_id": actor.id}
-                              ).rowcount
+                                       "completed_by": actor.id, "completed_at": now, "assignee_id": actor.id,
+                                       "on_behalf_of": on_behalf_of}).rowcount
     if closed != 1:
         raise TaskClosed(f"task {task.id} is no longer open")
     uow.conn.execute(_CANCEL_TASK_TIMERS, {"tid": task.id})
+    behalf = _on_behalf(uow, on_behalf_of)
     audit(uow, now=now, actor=actor, entity_type="task", entity_id=task.id, instance_id=inst.id,
           action="task_completed", from_state=inst.state, comment=comment,
-          data={"task": task.name, "decision": decision, "group": task.candidate_group})
+          data={"task": task.name, "decision": decision, "group": task.candidate_group, **behalf})
     trigger = _outcome(uow, compiled=compiled, task=task, decision=decision)
     if trigger is not None:
         return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment,
                        data=approval.data if approval is not None else None, internal=True,
-                       reason={"task": task.id, "decision": decision})
+                       reason={"task": task.id, "decision": decision, **behalf})
     if approval is not None and approval.requested_by is not None:
         notify(uow, now=now, instance_id=inst.id, recipients=[f"user:{approval.requested_by}"],
                template="approval_rejected", payload={"task_id": task.id, "trigger": task.trigger,
@@ -150,6 +176,15 @@ def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: I
     new = steps.touch(uow, inst, now)
     return StepResult(instance=steps.summary(new), trigger=None, from_state=inst.state, to_state=inst.state,
                       moved=False)
+
+
+def _on_behalf(uow: UnitOfWork, user_id: int | None) -> dict[str, Any]:
+    """What an audit row's data says of the person a substitute acted for (nothing when they acted for
+    themselves): `on_behalf_of` (their login) and `on_behalf_of_id`."""
+    if user_id is None:
+        return {}
+    login = uow.conn.execute(select(t.users.c.login).where(t.users.c.id == user_id)).scalar()
+    return {"on_behalf_of": login or f"#{user_id}", "on_behalf_of_id": user_id}
 
 
 def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decision: str) -> str | None:
@@ -177,7 +212,7 @@ def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
             return
         now = svc.clock.now()
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id)
-                         .values(assignee_id=actor.id, claimed_at=now))
+                         .values(assignee_id=actor.id, claimed_at=now, on_behalf_of=None))
         audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
               action="task_claimed", data={"task": task.name})
         steps.touch(uow, inst, now)
@@ -194,8 +229,55 @@ def release_task(svc: Services, *, actor: Actor, task_id: int) -> None:
         if task.candidate_group is None:
             raise Conflict(f"task {task_id} is assigned personally and has no group to go back to")
         now = svc.clock.now()
-        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(assignee_id=None, claimed_at=None))
+        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(assignee_id=None, claimed_at=None,
+                                                                                   on_behalf_of=None))
         audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
               action="task_released", data={"task": task.name})
         steps.touch(uow, inst, now)
         uow.commit()
+
+
+def assign_task(svc: Services, *, actor: Actor, task_id: int, login: str) -> None:
+    """Give an open task to the named user (an admin, or a lead of the task's group).
+
+    The assignee must be active and a member of the task's group (any active user for a task without
+    one), and may not be the person who asked for the decision. They are told through the outbox.
+    """
+    with svc.uow() as uow:
+        task, inst = _locked(uow, task_id)
+        if task.status != "open":
+            raise TaskClosed(f"task {task_id} is already {task.status}")
+        require(actor, Action.ASSIGN_TASK, task_ref(task))
+        user = uow.conn.execute(select(t.users.c.id, t.users.c.login, t.users.c.active, t.users.c.groups)
+                                .where(t.users.c.login == login)).first()
+        compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
+        problem = _assignee_problem(user, login=login, task=task, not_by=not_by_of(compiled, task, inst))
+        if problem is not None:
+            raise InvalidInput("the task cannot be assigned to this user", [Problem("login", problem)])
+        assert user is not None
+        now = svc.clock.now()
+        previous = (uow.conn.execute(select(t.users.c.login).where(t.users.c.id == task.assignee_id)).scalar()
+                    if task.assignee_id is not None else None)
+        uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id)
+                         .values(assignee_id=user.id, claimed_at=now, on_behalf_of=None))
+        audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,
+              action="task_assigned", data={"task": task.name, "assignee": user.login, "previous": previous,
+                                            "group": task.candidate_group})
+        payload = steps.task_payload(inst, compiled, task_id=task_id, name=task.name, trigger=task.trigger,
+                                     due_at=task.due_at)
+        notify(uow, now=now, instance_id=inst.id, recipients=[f"user:{user.id}"], template="task_assigned",
+               payload={**payload, "actor": actor.login})
+        steps.touch(uow, inst, now)
+        uow.commit()
+
+
+def _assignee_problem(user: Any, *, login: str, task: Task, not_by: int | None) -> str | None:
+    if user is None:
+        return f"no user {login!r}"
+    if not user.active:
+        return f"{user.login} is deactivated"
+    if task.candidate_group is not None and task.candidate_group not in (user.groups or []):
+        return f"{user.login} is not a member of the task's group {task.candidate_group!r}"
+    if not_by is not None and user.id == not_by:
+        return f"{user.login} asked for this decision and may not decide it"
+    return None

@@ -232,7 +232,7 @@ def _task_timer(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance,
     escalate_to = timer.escalate_to
     if escalate_to and task.candidate_group != escalate_to:
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task.id).values(
-            candidate_group=escalate_to, assignee_id=None, escalated_at=now))
+            candidate_group=escalate_to, assignee_id=None, escalated_at=now, on_behalf_of=None))
         audit(uow, now=now, actor=SYSTEM, entity_type="task", entity_id=task.id, instance_id=inst.id,
               action="task_escalated", data={"from": task.candidate_group, "to": escalate_to})
         notify(uow, now=now, instance_id=inst.id, recipients=[f"group:{escalate_to}"],

@@ -50,6 +50,9 @@ class TaskView(View):
     escalated_at: datetime | None
     created_at: datetime
     overdue: bool
+    # Absence and delegation: the absent user its assignee holds it for (or, decided, decided it for).
+    on_behalf_of: int | None = None
+    on_behalf_of_login: str | None = None
 
 
 class TimerView(View):
