@@ -25,8 +25,11 @@ install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
+# DEMO_ARGS: options for `channelops demo`, e.g. make demo DEMO_ARGS="--port 8080"
+DEMO_ARGS ?=
+
 demo: $(STAMP)
-	$(BIN)/channelops demo
+	$(BIN)/channelops demo $(DEMO_ARGS)
 
 test: $(DEV_STAMP)
 	./scripts/test
