@@ -136,6 +136,7 @@ class Action(StrEnum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_AUDIT_TRAIL = "read_audit_trail"
     READ_COMPLIANCE = "read_compliance"
+    MIGRATE_INSTANCES = "migrate_instances"
 
 
 RULES: dict[str, Rule] = {
@@ -167,6 +168,8 @@ RULES: dict[str, Rule] = {
     Action.READ_COMPLIANCE: Rule("read department compliance with its per-person drill-down (object: the group, "
                                  "or every group)", (*OPERATOR, role("committee"), role("viewer"),
                                                      group("committee"), MEMBER)),
+    Action.MIGRATE_INSTANCES: Rule("move running instances to another version of their workflow (dry run or real)",
+                                   OPERATOR),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -189,6 +192,7 @@ MESSAGES: dict[str, str] = {
     Action.READ_PROCESS_REPORT: "only a signed-in user may read process analytics",
     Action.READ_COMPLIANCE: "the compliance of every group is for admins, the committee and viewers; "
                             "others read their own group's only (group=...)",
+    Action.MIGRATE_INSTANCES: "only an admin may migrate running instances to another version",
 }
 
 
