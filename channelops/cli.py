@@ -14,6 +14,7 @@ import typer
 from channelops.bootstrap import build_registry
 from channelops.cli_channels import kpi_app
 from channelops.cli_meetings import agenda
+from channelops.cli_migrate import workflow_migrate
 from channelops.cli_support import fail, services
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
@@ -38,6 +39,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(timers_app, name="timers")
 app.add_typer(kpi_app, name="kpi")
 app.command("agenda")(agenda)
+workflow_app.command("migrate")(workflow_migrate)
 
 
 @db_app.command("upgrade")

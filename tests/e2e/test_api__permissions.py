@@ -241,6 +241,8 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, [(C.READ_MEETING, market_meeting)]),
     ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, [(C.ORGANISE_MEETINGS, nothing)]),
     ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, [(C.ORGANISE_MEETINGS, nothing)]),
+    ("POST", "/api/v1/workflows/complaint/migrations", {"to_version": 1, "dry_run": True},
+     [(A.MIGRATE_INSTANCES, nothing)]),
 ]
 
 

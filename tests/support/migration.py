@@ -4,6 +4,13 @@ tightens the decision goal."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from workflows.domain.principals import Actor
+from workflows.services.context import Services
+from workflows.services.definitions import publish_definition
+from workflows.services.instances import fire_trigger, start_instance
+
 V1 = """name: sop_review
 title: {zh: 特价审核, en: Price review}
 start: [admin, role:channel_manager]
@@ -76,3 +83,32 @@ sla:
     pause: [on_hold]
     goal: 2 working days
 """
+
+
+@dataclass
+class Seeded:
+    reviewing: list[int]
+    parked: list[int]
+    no_region: list[int]
+
+    @property
+    def all(self) -> list[int]:
+        return sorted([*self.reviewing, *self.parked, *self.no_region])
+
+
+def seed(svc: Services, admin: Actor, *, reviewing: int = 1, parked: int = 1, no_region: int = 0) -> Seeded:
+    """Version 1 published, instances started on it (in review, parked, in review without a region), then
+    version 2 published."""
+    publish_definition(svc, actor=admin, source=V1)
+
+    def started(data: dict[str, object], *triggers: str) -> int:
+        iid = start_instance(svc, actor=admin, workflow="sop_review", data=data).id
+        for trigger in triggers:
+            fire_trigger(svc, actor=admin, instance_id=iid, trigger=trigger)
+        return iid
+
+    found = Seeded(reviewing=[started({"amount": n, "region": "east"}, "submit") for n in range(reviewing)],
+                   parked=[started({"amount": n, "region": "east"}, "submit", "park") for n in range(parked)],
+                   no_region=[started({"amount": n}, "submit") for n in range(no_region)])
+    publish_definition(svc, actor=admin, source=V2)
+    return found
