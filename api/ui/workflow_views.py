@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, UiDep
 from api.ui.definitions import data_from_form, diagram, parsed
+from api.ui.migration_views import offer
 from workflows.services import definitions, instances
 
 router = APIRouter(prefix="/workflows")
@@ -31,7 +32,9 @@ def workflow(ui: UiDep, name: Name, version: Version = None) -> Response:
     return render.html(ui, "workflow.html", view=view, definition=definition,
                        versions=definitions.list_versions(ui.svc, name=name),
                        diagram=diagram(definition, locale=ui.locale),
-                       published=ui.request.query_params.get("published"))
+                       published=ui.request.query_params.get("published"),
+                       behind=offer(ui, name) if view.version == definitions.get_definition(ui.svc, name=name).version
+                       else {})
 
 
 @router.get("/{name}/start")
