@@ -96,3 +96,14 @@ def test_the_cli_migrates_with_a_map_and_named_instances_then_says_they_are_ther
     bad = runner.invoke(app, ["workflow", "migrate", "sop_review", "--to-version", "2", "--map", "parked"])
     assert bad.exit_code == 2
     assert "--map takes OLD=NEW" in bad.output
+
+
+def test_generated_migration_requests_get_documented_answers_and_never_a_500(
+        client: TestClient, login_as: LoginFactory, seeded: Seeded) -> None:
+    from tests.support.fuzz import failures
+
+    def at_sop_review(case: object) -> None:
+        case.path_parameters = {"name": "sop_review"}  # type: ignore[attr-defined]
+
+    assert failures(client.app, headers=login_as(admin=True), examples=40,
+                    only=lambda path: path.endswith("/migrations"), adjust=at_sop_review) == []

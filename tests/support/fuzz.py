@@ -30,6 +30,7 @@ DATA_DEPENDENT = [
     r"^/api/v1/kpis",
     r"^/api/v1/rules/thresholds$",
     r"^/api/v1/meetings",
+    r"^/api/v1/workflows/[^/]+/migrations$",  # a map naming states the versions lack: 422
 ]
 POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 CONFIG = SchemathesisConfig.from_dict({"operations": [
