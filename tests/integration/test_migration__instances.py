@@ -12,7 +12,7 @@ from tests.integration.helpers import count, open_tasks, timers
 from tests.support.fixtures import UserFactory
 from tests.support.migration import V1, V2
 from workflows.adapters.clock import FixedClock
-from workflows.domain.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
+from workflows.domain.errors import Conflict, InvalidInput, PermissionDenied
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.services.context import Services
@@ -173,9 +173,9 @@ def test_only_an_admin_may_migrate(svc: Services, world: World) -> None:
 
 
 def test_a_step_holding_the_old_revision_is_refused_after_the_migration(svc: Services, world: World) -> None:
-    revision = next(x.revision for x in [_summary(svc, world.drafting)])
+    revision = _summary(svc, world.drafting).revision
     migrate_instances(svc, actor=world.admin, workflow="sop_review", to_version=2, instance_ids=[world.drafting])
-    with pytest.raises(ConcurrentUpdate.__mro__[1]):  # Conflict: the ETag changed
+    with pytest.raises(Conflict, match="is at revision"):  # the ETag changed
         fire_trigger(svc, actor=world.admin, instance_id=world.drafting, trigger="submit",
                      expected_revision=revision)
     moved = fire_trigger(svc, actor=world.admin, instance_id=world.drafting, trigger="submit")
@@ -187,3 +187,43 @@ def _summary(svc: Services, iid: int) -> t.InstanceRow:
     with svc.uow(write=False) as uow:
         row = uow.conn.execute(select(t.instances).where(t.instances.c.id == iid)).mappings().one()
     return t.InstanceRow.model_validate(dict(row))
+
+
+V3 = (V1.replace("name: dept_review", "name: final_check").replace("groups: [market, finance]", "groups: [committee]")
+      .replace("title: {zh: 部门审核, en: Department review}", "title: {zh: 终审, en: Final check}")
+      .split("sla:")[0]
+      .replace("  - {name: parked, title: {zh: 搁置, en: Parked}}",
+               "  - name: parked\n    title: {zh: 搁置, en: Parked}\n    timers:\n"
+               "      - {name: wake_up, after: 5 working days, fire: finish}"))
+
+
+def test_tasks_that_no_longer_fit_are_cancelled_with_their_timers_and_a_goal_gone_is_dropped(
+        svc: Services, world: World) -> None:
+    publish_definition(svc, actor=world.admin, source=V3)
+    old_tasks = open_tasks(svc, world.reviewing)
+    report = migrate_instances(svc, actor=world.admin, workflow="sop_review", to_version=3, from_version=1,
+                               instance_ids=[world.reviewing, world.parked])
+    rows = {row.instance_id: row for row in report.instances}
+    assert sorted(x.group or "" for x in rows[world.reviewing].tasks_cancelled) == ["finance", "market"]
+    assert [(x.name, x.group) for x in rows[world.reviewing].tasks_created] == [("final_check", "committee")]
+    assert [(c.goal, c.status) for c in rows[world.reviewing].clocks] == [("decision", "dropped")]
+    new = open_tasks(svc, world.reviewing)
+    assert [x["candidate_group"] for x in new] == ["committee"]
+    assert new[0]["due_at"] == svc.calendar.add_working_time(svc.clock.now(), 3 * svc.calendar.working_day_length())
+    assert {x["task_id"] for x in timers(svc, world.reviewing)} == {new[0]["id"]}  # the old ones' are cancelled
+    assert all(x["status"] == "cancelled" for x in _tasks_by_id(svc, [x["id"] for x in old_tasks]))
+    with svc.uow(write=False) as uow:
+        clock = uow.conn.execute(select(t.sla_clocks).where(t.sla_clocks.c.instance_id == world.reviewing)
+                                 ).mappings().one()
+    assert (clock["status"], clock["used_seconds"]) == ("dropped", 7200)
+    parked = rows[world.parked]
+    assert [(x.kind, x.name) for x in parked.timers] == [("state", "wake_up")]
+    wake = [x for x in timers(svc, world.parked) if x["kind"] == "state"]
+    entered = _summary(svc, world.parked).state_entered_at
+    five_days = svc.calendar.add_working_time(entered, 5 * svc.calendar.working_day_length())
+    assert [x["due_at"] for x in wake] == [five_days]
+
+
+def _tasks_by_id(svc: Services, ids: list[int]) -> list[dict[str, object]]:
+    with svc.uow(write=False) as uow:
+        return [dict(r) for r in uow.conn.execute(select(t.tasks).where(t.tasks.c.id.in_(ids))).mappings()]
