@@ -386,12 +386,23 @@ _CLOCKS = select(t.sla_clocks).where(t.sla_clocks.c.instance_id.in_(bindparam("i
 _INSTANCES = select(t.instances).where(t.instances.c.id.in_(bindparam("ids", expanding=True)))
 
 
+_TASKS_OF_ONE = select(t.tasks).where(t.tasks.c.instance_id == bindparam("iid"),
+                                      t.tasks.c.status != "cancelled").order_by(t.tasks.c.id)
+_TIMERS_OF_ONE = select(t.timers).where(t.timers.c.instance_id == bindparam("iid"),
+                                        t.timers.c.status == "scheduled").order_by(t.timers.c.id)
+
+
 def _children(uow: UnitOfWork, ids: list[int]) -> tuple[dict[int, list[Task]], dict[int, list[Timer]]]:
+    """The non-cancelled tasks and scheduled timers of the instances `ids` (one instance: a statement that
+    is compiled once, not an IN list rendered anew)."""
     tasks: dict[int, list[Task]] = {i: [] for i in ids}
     timers: dict[int, list[Timer]] = {i: [] for i in ids}
-    for row in uow.conn.execute(_TASKS, {"ids": ids}).mappings():
+    one = len(ids) == 1
+    task_rows = uow.conn.execute(_TASKS_OF_ONE, {"iid": ids[0]}) if one else uow.conn.execute(_TASKS, {"ids": ids})
+    for row in task_rows.mappings():
         tasks[row["instance_id"]].append(Task.from_row(row))
-    for row in uow.conn.execute(_TIMERS, {"ids": ids}).mappings():
+    timer_rows = uow.conn.execute(_TIMERS_OF_ONE, {"iid": ids[0]}) if one else uow.conn.execute(_TIMERS, {"ids": ids})
+    for row in timer_rows.mappings():
         timers[row["instance_id"]].append(Timer.from_row(row))
     return tasks, timers
 
@@ -471,16 +482,28 @@ def _open_task(svc: Services, uow: UnitOfWork, *, target: CompiledWorkflow, inst
     return task_id
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT a run's row for an instance, or overwrite it (built once per dialect: building it costs more
+    than running it)."""
+    found = _UPSERTS.get(dialect)
+    if found is None:
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.migration_items)
+        found = _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["run_id", "instance_id"],
+            set_={"status": statement.excluded.status, "detail": statement.excluded.detail,
+                  "at": statement.excluded.at})
+    return found
+
+
 def _record(uow: UnitOfWork, *, run_id: int, view: InstanceMigration, now: datetime) -> None:
     """The run's row for this instance (a resumed run overwrites what it found blocked before)."""
-    values = {"run_id": run_id, "instance_id": view.instance_id, "from_version": view.from_version,
-              "to_version": view.to_version, "status": view.status,
-              "detail": {"to_state": view.to_state, "blockers": [b.message for b in view.blockers]}, "at": now}
-    dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    statement = dialect_insert(t.migration_items).values(values)
-    uow.conn.execute(statement.on_conflict_do_update(
-        index_elements=["run_id", "instance_id"],
-        set_={"status": statement.excluded.status, "detail": statement.excluded.detail, "at": statement.excluded.at}))
+    uow.conn.execute(_upsert(uow.dialect), {
+        "run_id": run_id, "instance_id": view.instance_id, "from_version": view.from_version,
+        "to_version": view.to_version, "status": view.status,
+        "detail": {"to_state": view.to_state, "blockers": [b.message for b in view.blockers]}, "at": now})
 
 
 # --------------------------------------------------------------------------- the use case
