@@ -227,3 +227,17 @@ def test_tasks_that_no_longer_fit_are_cancelled_with_their_timers_and_a_goal_gon
 def _tasks_by_id(svc: Services, ids: list[int]) -> list[dict[str, object]]:
     with svc.uow(write=False) as uow:
         return [dict(r) for r in uow.conn.execute(select(t.tasks).where(t.tasks.c.id.in_(ids))).mappings()]
+
+
+def test_a_task_set_left_without_open_parts_or_a_final_target_state_blocks_the_instance(
+        svc: Services, world: World) -> None:
+    finance_only_gone = V2.replace("groups: [market, finance, it]", "groups: [market]")
+    publish_definition(svc, actor=world.admin, source=finance_only_gone)
+    market_task = next(x["id"] for x in open_tasks(svc, world.reviewing) if x["candidate_group"] == "market")
+    complete_task(svc, actor=world.market, task_id=market_task, decision="approve")  # finance still open
+    report = migrate_instances(svc, actor=world.admin, workflow="sop_review", to_version=3, from_version=1,
+                               state_map={"parked": "done"}, instance_ids=[world.reviewing, world.parked])
+    rows = {row.instance_id: row for row in report.instances}
+    assert [b.code for b in rows[world.reviewing].blockers] == ["task_decided"]
+    assert [b.code for b in rows[world.parked].blockers] == ["state_final"]
+    assert report.counts["blocked"] == 2 and set(versions(svc).values()) == {1}
