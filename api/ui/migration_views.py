@@ -41,7 +41,8 @@ def _page(ui: Ui, name: str, *, to_version: int | None, from_version: int | None
     states: dict[str, str] = {}
     for definition in source_defs.values():
         for state in definition.states:
-            states.setdefault(state.name, ui.fmt.title(state.title, state.name))
+            if not state.final:  # no running instance is in a final state
+                states.setdefault(state.name, ui.fmt.title(state.title, state.name))
     behind = migration.instances_behind(ui.svc, workflow=name)
     return render.html(ui, "migration.html", status=status, name=name, versions=versions, target=target,
                        target_def=target_def, sources=sources, from_version=from_version,

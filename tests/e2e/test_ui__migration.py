@@ -58,3 +58,12 @@ def test_a_dry_run_shows_titles_and_blockers_then_the_confirmed_run_migrates(
     bad = client.post("/admin/workflows/sop_review/migrate",
                       data={"csrf_token": token, "to_version": "2", "map.parked": "limbo", "action": "dry_run"})
     assert bad.status_code == 422
+
+
+def test_the_state_map_lists_the_states_running_instances_can_be_in(
+        svc: Services, client: TestClient, seeded: Seeded) -> None:
+    sign_in(client, svc, "admin.wu")
+    page = client.get("/admin/workflows/sop_review/migrate?from=1&to=2").text
+    assert [state for state in ("draft", "review", "parked", "done", "rejected") if f'id="map-{state}"' in page] == [
+        "draft", "review", "parked"]
+    assert "版本 1 上有 3 个在运行" in page
