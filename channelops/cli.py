@@ -15,6 +15,7 @@ from channelops.bootstrap import build_registry
 from channelops.cli_channels import kpi_app
 from channelops.cli_delegations import delegation_app, task_app
 from channelops.cli_meetings import agenda
+from channelops.cli_migrate import workflow_migrate
 from channelops.cli_support import fail, services
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
@@ -41,6 +42,7 @@ app.add_typer(kpi_app, name="kpi")
 app.command("agenda")(agenda)
 app.add_typer(delegation_app, name="delegation")
 app.add_typer(task_app, name="task")
+workflow_app.command("migrate")(workflow_migrate)
 
 
 @db_app.command("upgrade")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import diagram
+from api.ui.migration_views import offer
 from workflows.domain.errors import InvalidInput, NotFound
 from workflows.domain.permissions import Action
 from workflows.services import definitions
@@ -33,7 +34,8 @@ def admin_workflows(ui: UiDep) -> Response:
     ui.allowed(Action.PUBLISH_DEFINITION)
     found = definitions.list_definitions(ui.svc)
     versions = {d.name: definitions.list_versions(ui.svc, name=d.name) for d in found}
-    return render.html(ui, "admin_workflows.html", definitions=found, versions=versions)
+    behind = {d.name: sum(offer(ui, d.name).values()) for d in found}
+    return render.html(ui, "admin_workflows.html", definitions=found, versions=versions, behind=behind)
 
 
 @router.get("/editor")

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, UiDep
 from api.ui.definitions import data_from_form, diagram, parsed
+from api.ui.migration_views import offer
 from api.ui.variants import variant_rows
 from workflows.services import definitions, instances
 
@@ -33,7 +34,9 @@ def workflow(ui: UiDep, name: Name, version: Version = None) -> Response:
                        versions=definitions.list_versions(ui.svc, name=name),
                        diagram=diagram(definition, locale=ui.locale),
                        published=ui.request.query_params.get("published"),
-                       variants=variant_rows(definition, locale=ui.locale, gettext=ui.gettext))
+                       variants=variant_rows(definition, locale=ui.locale, gettext=ui.gettext),
+                       behind=offer(ui, name) if view.version == definitions.get_definition(ui.svc, name=name).version
+                       else {})
 
 
 @router.get("/{name}/start")

@@ -256,6 +256,8 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("POST", "/api/v1/delegations/{delegation}/handover", None, [(A.MANAGE_DELEGATIONS, other_user)]),
     ("DELETE", "/api/v1/delegations/{delegation}", None, [(A.MANAGE_DELEGATIONS, other_user)]),
     ("POST", "/api/v1/tasks/{task}/assign", {"login": "reviewer_user"}, [(A.ASSIGN_TASK, market_task)]),
+    ("POST", "/api/v1/workflows/complaint/migrations", {"to_version": 1, "dry_run": True},
+     [(A.MIGRATE_INSTANCES, nothing)]),
 ]
 
 

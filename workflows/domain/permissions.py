@@ -159,6 +159,7 @@ class Action(StrEnum):
     READ_COMPLIANCE = "read_compliance"
     MANAGE_DELEGATIONS = "manage_delegations"
     ASSIGN_TASK = "assign_task"
+    MIGRATE_INSTANCES = "migrate_instances"
 
 
 RULES: dict[str, Rule] = {
@@ -194,6 +195,8 @@ RULES: dict[str, Rule] = {
     Action.MANAGE_DELEGATIONS: Rule("record, list and end absences with a substitute, hand over their tasks "
                                     "(object: the absent user)", (*OPERATOR, SELF)),
     Action.ASSIGN_TASK: Rule("assign an open task to a named member of its group", (*OPERATOR, LEAD)),
+    Action.MIGRATE_INSTANCES: Rule("move running instances to another version of their workflow (dry run or real)",
+                                   OPERATOR),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -218,6 +221,7 @@ MESSAGES: dict[str, str] = {
                             "others read their own group's only (group=...)",
     Action.MANAGE_DELEGATIONS: "only an admin may record, list or end another user's absence",
     Action.ASSIGN_TASK: "only an admin or a lead of the task's group may assign it",
+    Action.MIGRATE_INSTANCES: "only an admin may migrate running instances to another version",
 }
 
 

@@ -292,6 +292,43 @@ class Delegation(SQLModel, table=True):
     ended_by: str | None = Field(default=None, max_length=100)
 
 
+
+class MigrationRun(SQLModel, table=True):
+    """One real run of `workflow migrate`: which versions, with which state map; `status` running or done.
+
+    A run killed half-way stays `running`; the same migration asked again resumes it."""
+
+    __tablename__ = "migration_runs"
+    __table_args__ = (Index("ix_migration_runs_workflow_status", "workflow", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workflow: str = Field(max_length=100)
+    from_version: int | None = None
+    to_version: int
+    state_map: dict[str, Any] = _json()
+    instance_ids: list[int] | None = Field(default=None, sa_type=JSON)
+    status: str = Field(default="running", max_length=20)
+    started_by: str = Field(max_length=100)
+    started_at: datetime = _when()
+    finished_at: datetime | None = _when(nullable=True)
+    migrated: int = 0
+    blocked: int = 0
+
+
+class MigrationItem(SQLModel, table=True):
+    """What a run did to one instance: `migrated` (in the instance's own transaction) or `blocked` (why)."""
+
+    __tablename__ = "migration_items"
+    __table_args__ = (UniqueConstraint("run_id", "instance_id", name="uq_migration_item"),
+                      Index("ix_migration_items_instance", "instance_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="migration_runs.id")
+    instance_id: int = Field(foreign_key="workflow_instances.id")
+    from_version: int
+    to_version: int
+    status: str = Field(max_length=20)
+    detail: dict[str, Any] = _json()
+    at: datetime = _when()
+
 metadata = SQLModel.metadata
 users = User.__table__  # type: ignore[attr-defined]
 definitions = WorkflowDefinitionRow.__table__  # type: ignore[attr-defined]
@@ -308,3 +345,5 @@ delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 calendar_entries = CalendarEntry.__table__  # type: ignore[attr-defined]
 login_throttles = LoginThrottle.__table__  # type: ignore[attr-defined]
 delegations = Delegation.__table__  # type: ignore[attr-defined]
+migration_runs = MigrationRun.__table__  # type: ignore[attr-defined]
+migration_items = MigrationItem.__table__  # type: ignore[attr-defined]
