@@ -28,6 +28,7 @@ from api.routes import (
     workflows,
 )
 from api.routes import meetings as meeting_routes
+from api.routes import notifications as notification_routes
 from api.security import AccessTokens
 from channelops.settings import Settings
 from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
@@ -85,5 +86,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meeting_routes.router, prefix=API_PREFIX)
     app.include_router(exports.router, prefix=API_PREFIX)
+    app.include_router(notification_routes.router, prefix=API_PREFIX)
     ui.install(app)
     return app

@@ -267,6 +267,17 @@ class CalendarEntry(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class NotificationPreference(SQLModel, table=True):
+    """A user's choice of channels: `muted` stops every message to their own targets; `channels` maps a
+    kind of message (`task_assigned`, `reminder`, ...) to the target kinds that receive it (absent: all)."""
+
+    __tablename__ = "notification_preferences"
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    muted: bool = False
+    channels: dict[str, Any] = _json()
+    updated_at: datetime = _when()
+
+
 metadata = SQLModel.metadata
 users = User.__table__  # type: ignore[attr-defined]
 definitions = WorkflowDefinitionRow.__table__  # type: ignore[attr-defined]
@@ -282,3 +293,4 @@ notification_targets = NotificationTarget.__table__  # type: ignore[attr-defined
 delivery_attempts = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 calendar_entries = CalendarEntry.__table__  # type: ignore[attr-defined]
 login_throttles = LoginThrottle.__table__  # type: ignore[attr-defined]
+notification_preferences = NotificationPreference.__table__  # type: ignore[attr-defined]
