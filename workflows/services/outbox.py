@@ -362,13 +362,6 @@ def outbox_page(svc: Services, *, actor: Actor, where: OutboxFilter, limit: int 
                       offset=offset)
 
 
-def count_dead(svc: Services) -> int:
-    """How many notifications are dead (the dashboard shows it to admins)."""
-    with svc.uow(write=False) as uow:
-        return int(uow.conn.execute(select(func.count()).select_from(t.outbox)
-                                    .where(t.outbox.c.status == "dead")).scalar_one())
-
-
 def requeue_many(svc: Services, *, actor: Actor, ids: list[int] | None = None,
                  where: OutboxFilter | None = None) -> list[int]:
     """Put dead rows back to pending, due now: the rows `ids` (each must be dead), or every dead row
