@@ -14,6 +14,7 @@ import typer
 from channelops.bootstrap import build_registry
 from channelops.cli_channels import kpi_app
 from channelops.cli_meetings import agenda
+from channelops.cli_notify import outbox_app, target_app
 from channelops.cli_support import fail, services
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
@@ -38,6 +39,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(timers_app, name="timers")
 app.add_typer(kpi_app, name="kpi")
 app.command("agenda")(agenda)
+app.add_typer(target_app, name="target")
+app.add_typer(outbox_app, name="outbox")
 
 
 @db_app.command("upgrade")
