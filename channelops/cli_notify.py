@@ -21,7 +21,7 @@ target_app = typer.Typer(help="Notification targets: where users' and groups' me
 outbox_app = typer.Typer(help="The outbox: pending, sent and dead notifications.", no_args_is_help=True)
 AsLogin = Annotated[str | None, typer.Option("--as", metavar="LOGIN",
                                              help="act as this user (default: system); audited under that name")]
-TEST_TIMEOUT = 10.0
+TEST_TIMEOUT = targets.TEST_TIMEOUT
 
 
 def _actor(svc: Services, login: str | None) -> Actor:

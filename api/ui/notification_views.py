@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from api.routes.notifications import TEST_TIMEOUT
+from api.routes.notifications import probe_notifier
 from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
-from workflows.adapters.notifier import AppriseNotifier, Notifier
 from workflows.domain.errors import InvalidInput, Problem
 from workflows.domain.group_titles import group_title
 from workflows.domain.permissions import Action
@@ -27,11 +26,6 @@ router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Query(max_length=200)]
 PER_PAGE = 50
-
-
-def _notifier(ui: Ui) -> Notifier:
-    found: Notifier | None = getattr(ui.request.app.state, "probe_notifier", None)
-    return found or AppriseNotifier(timeout=TEST_TIMEOUT)
 
 
 def _page(ui: Ui, *, tested: targets.SendTestResult | None = None, saved: bool = False, status: int = 200) -> Response:
@@ -64,7 +58,7 @@ def add_target(ui: PostDep) -> Response:
 
 @router.post("/notifications/targets/{target_id}/test")
 def test_send(ui: PostDep, target_id: Id) -> Response:
-    result = targets.send_test(ui.svc, actor=ui.user, target_id=target_id, notifier=_notifier(ui))
+    result = targets.send_test(ui.svc, actor=ui.user, target_id=target_id, notifier=probe_notifier(ui.request))
     return _page(ui, tested=result)
 
 

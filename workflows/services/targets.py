@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from sqlalchemy import insert, select, update
 
-from workflows.adapters.notifier import DeliveryError, Notifier, scheme_of
+from workflows.adapters.notifier import AppriseNotifier, DeliveryError, Notifier, scheme_of
 from workflows.domain.errors import InvalidInput, NotFound, Problem
 from workflows.domain.permissions import Action, UserRef, allows, require
 from workflows.domain.principals import Actor, is_known_group
@@ -269,12 +269,16 @@ TEST_TEXTS = {
 }
 
 
-def send_test(svc: Services, *, actor: Actor, target_id: int, notifier: Notifier) -> SendTestResult:
+TEST_TIMEOUT = 10.0  # seconds a test message may take before it counts as failed (a dead host)
+
+
+def send_test(svc: Services, *, actor: Actor, target_id: int, notifier: Notifier | None = None) -> SendTestResult:
     """Send a test message to one target now (not through the outbox) and report the provider's answer.
 
-    The notifier's own timeout bounds the wait (the API's has one of a few seconds). Audited, with
+    The notifier's own timeout bounds the wait (default: apprise with `TEST_TIMEOUT`). Audited, with
     the outcome. Preferences do not apply: a muted user can still test their targets.
     """
+    notifier = notifier or AppriseNotifier(timeout=TEST_TIMEOUT)
     with svc.uow(write=False) as uow:
         row = _active(uow, target_id)
         owner_locale = None
