@@ -382,8 +382,11 @@ def requeue_many(svc: Services, *, actor: Actor, ids: list[int] | None = None,
     with svc.uow() as uow:
         if ids is not None:
             wanted = sorted(set(ids))
-            rows = uow.conn.execute(select(c.id, c.status, c.recipient, c.template, c.attempts, c.instance_id,
-                                           c.last_error).where(c.id.in_(wanted))).mappings().all()
+            chosen = select(c.id, c.status, c.recipient, c.template, c.attempts, c.instance_id,
+                            c.last_error).where(c.id.in_(wanted))
+            if uow.dialect == "postgresql":  # a dispatcher or another admin cannot change them meanwhile
+                chosen = chosen.with_for_update()
+            rows = uow.conn.execute(chosen).mappings().all()
             missing = sorted(set(wanted) - {r["id"] for r in rows})
             if missing:
                 raise NotFound(f"outbox rows not found: {', '.join(map(str, missing))}")
@@ -392,11 +395,13 @@ def requeue_many(svc: Services, *, actor: Actor, ids: list[int] | None = None,
                 raise Conflict("only dead rows can be requeued: " + "; ".join(sorted(alive)))
         else:
             assert where is not None
-            rows = uow.conn.execute(select(c.id, c.status, c.recipient, c.template, c.attempts, c.instance_id,
-                                           c.last_error).where(*OutboxFilter(
-                                               status="dead", template=where.template, recipient=where.recipient,
-                                               since=where.since, until=where.until).where())
-                                    .order_by(c.id).limit(REQUEUE_MAX)).mappings().all()
+            matching = OutboxFilter(status="dead", template=where.template, recipient=where.recipient,
+                                    since=where.since, until=where.until)
+            chosen = select(c.id, c.status, c.recipient, c.template, c.attempts, c.instance_id,
+                            c.last_error).where(*matching.where()).order_by(c.id).limit(REQUEUE_MAX)
+            if uow.dialect == "postgresql":
+                chosen = chosen.with_for_update(skip_locked=True)
+            rows = uow.conn.execute(chosen).mappings().all()
         done = [r["id"] for r in rows]
         if done:
             uow.conn.execute(update(t.outbox).where(c.id.in_(done), c.status == "dead")
