@@ -311,3 +311,25 @@ def test_a_bulk_requeue_takes_ids_or_a_filter(client: TestClient, svc: Services,
 def test_only_admins_read_the_outbox(client: TestClient, login_as: LoginFactory, settings: Any) -> None:
     assert client.get("/api/v1/outbox", headers=login_as(roles=("viewer",))).status_code == 403
     assert client.get("/api/v1/outbox", headers=bearer(settings, 10**6)).status_code == 401
+
+
+def test_a_groups_shared_mailbox_receives_the_agenda_by_email(
+        client: TestClient, svc: Services, login_as: LoginFactory, make_user: UserFactory) -> None:
+    from channels.meetings.agendas import prepare_agenda
+    from channels.meetings.series import create_meeting
+
+    admin = login_as(admin=True)
+    make_user("committee")
+    with SmtpReceiver() as smtp:
+        mailbox = client.post("/api/v1/notification-targets", headers=admin, json={
+            "owner_type": "group", "owner": "committee", "kind": "email", "url": smtp.url(to="committee@example.com")})
+        assert mailbox.status_code == 201, mailbox.text
+        meeting = create_meeting(svc, actor=SYSTEM, kind="joint", rrule="FREQ=MONTHLY;BYDAY=1TU",
+                                 starts_at=datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                 attendee_groups=["committee"])
+        prepare_agenda(svc, actor=SYSTEM, meeting_id=meeting.id)
+        dispatch_outbox(svc, notifier=AppriseNotifier())
+    (mail,) = smtp.mails
+    assert mail.recipients == ["committee@example.com"]
+    assert mail.subject == "会议议程：跨部门联席会议（2026-12-01 10:00 (Asia/Shanghai)）"
+    assert f"议程与日历邀请：http://127.0.0.1:8000/meetings/{meeting.id}?occurrence=" in mail.body
