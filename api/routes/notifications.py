@@ -33,6 +33,8 @@ class TargetCreate(Body):
 
 
 class TargetChange(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"url": "dingtalk://NEWSECRET@NEWTOKEN/"}, {"locale": "en"}]})
     kind: str | None = Field(default=None, min_length=1, max_length=20)
     url: str | None = Field(default=None, min_length=1, max_length=targets.URL_MAX)
     locale: Literal["zh", "en"] | None = Field(default=None, description="null clears it")
@@ -56,6 +58,9 @@ class RequeueFilter(Body):
 
 
 class RequeueBody(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"ids": [12, 13]}, {"filter": {"kind": "meeting_agenda", "from": "2026-11-01T00:00:00+08:00"}},
+        {"filter": {}}]})
     ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(default=None, max_length=outbox.REQUEUE_MAX)
     filter: RequeueFilter | None = Field(default=None, description="every dead row matching it (at most 1000)")
 

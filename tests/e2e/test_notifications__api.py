@@ -302,6 +302,8 @@ def test_a_bulk_requeue_takes_ids_or_a_filter(client: TestClient, svc: Services,
     by_filter = client.post("/api/v1/outbox/requeue", headers=admin,
                             json={"filter": {"kind": "task_reminder", "recipient": "user:2"}}).json()
     assert by_filter == {"requeued": [reminder], "count": 1}
+    later = client.post("/api/v1/outbox/requeue", headers=admin, json={"filter": {"from": "2030-01-01T00:00:00Z"}})
+    assert later.json() == {"requeued": [], "count": 0}
     everything = client.post("/api/v1/outbox/requeue", headers=admin, json={"filter": {}}).json()
     assert everything == {"requeued": [second], "count": 1}
     assert client.post("/api/v1/outbox/requeue", headers=admin, json={}).status_code == 422
