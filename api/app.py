@@ -30,6 +30,7 @@ from api.routes import (
 from api.routes import delegations as delegation_routes
 from api.routes import meetings as meeting_routes
 from api.routes import migrations as migration_routes
+from api.routes import notifications as notification_routes
 from api.security import AccessTokens
 from channelops.settings import Settings
 from workflows.services.calendar_entries import CHECK_EVERY, refresh_calendar_if_changed
@@ -89,5 +90,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.include_router(exports.router, prefix=API_PREFIX)
     app.include_router(delegation_routes.router, prefix=API_PREFIX)
     app.include_router(migration_routes.router, prefix=API_PREFIX)
+    app.include_router(notification_routes.router, prefix=API_PREFIX)
     ui.install(app)
     return app

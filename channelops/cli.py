@@ -16,6 +16,7 @@ from channelops.cli_channels import kpi_app
 from channelops.cli_delegations import delegation_app, task_app
 from channelops.cli_meetings import agenda
 from channelops.cli_migrate import workflow_migrate
+from channelops.cli_notify import outbox_app, target_app
 from channelops.cli_support import fail, services
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
@@ -43,6 +44,8 @@ app.command("agenda")(agenda)
 app.add_typer(delegation_app, name="delegation")
 app.add_typer(task_app, name="task")
 workflow_app.command("migrate")(workflow_migrate)
+app.add_typer(target_app, name="target")
+app.add_typer(outbox_app, name="outbox")
 
 
 @db_app.command("upgrade")

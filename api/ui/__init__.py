@@ -24,6 +24,7 @@ from api.ui import (
     instance_views,
     meeting_views,
     migration_views,
+    notification_views,
     report_views,
     workflow_views,
 )
@@ -38,7 +39,8 @@ def install(app: FastAPI) -> None:
     """Mount the pages, our own static files and the vendored libraries; HTML error pages."""
     errors.install(app)
     for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
-                   channel_views, meeting_views, report_views, export_views, absence_views, migration_views):
+                   channel_views, meeting_views, report_views, export_views, absence_views, migration_views,
+                   notification_views):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():

@@ -14,6 +14,7 @@ from api.ui.context import Ui, UiDep
 from api.ui.definitions import parsed
 from channels import queries as channel_queries
 from channels import registry
+from workflows.domain.permissions import Action
 from workflows.services import dashboard, definitions, reports
 
 router = APIRouter()
@@ -49,4 +50,5 @@ def dashboard_page(ui: UiDep) -> Response:
         tasks=dashboard.task_counts(ui.svc, soon=soon), sla=sla, goal_titles=goal_titles, month_start=start,
         cards={card: registry.list_channels(ui.svc, card=card, limit=1).total for card in ("yellow", "red")},
         alarms=channel_queries.list_alarms(ui.svc, limit=ALARMS_SHOWN),
+        dead_notifications=dashboard.dead_notifications(ui.svc) if ui.may(Action.MANAGE_OUTBOX) else None,
     )

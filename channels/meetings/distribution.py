@@ -1,8 +1,9 @@
 """Send an agenda and its invitation to every attendee through the outbox.
 
-One outbox row per attendee (users named by the meeting and members of its groups, each once), in
-the transaction that stored the agenda. The payload carries a short summary with a link for chat
-targets and the .ics for e-mail targets (zh and en, picked per target by the dispatcher).
+One outbox row per attendee (users named by the meeting and members of its groups, each once), and
+one per attendee group that has a target of its own (`robot:G`: the group's chat robot or mailbox,
+not its members again), in the transaction that stored the agenda. The payload carries a short
+summary with a link for chat targets and the .ics for e-mail targets (zh and en, picked per target by the dispatcher).
 """
 
 from __future__ import annotations
@@ -47,11 +48,22 @@ def payload(agenda: AgendaView, *, stamp: datetime, organiser: tuple[str, str] |
     }
 
 
+def robots(uow: UnitOfWork, groups: list[str]) -> list[str]:
+    """`robot:G` for each of `groups` that has an active target of its own, in the meeting's order."""
+    if not groups:
+        return []
+    c = t.notification_targets.c
+    owning = set(uow.conn.execute(select(c.owner).where(c.owner_type == "group", c.owner.in_(groups),
+                                                        c.active.is_(True))).scalars())
+    return [f"robot:{group}" for group in dict.fromkeys(groups) if group in owning]
+
+
 def distribute(uow: UnitOfWork, *, agenda: AgendaView, now: datetime, updated: bool,
                template: str = TEMPLATE, base_url: str = "") -> int:
-    """Write one outbox row per attendee (`template`: the agenda, or its cancellation); returns how many."""
+    """Write one outbox row per attendee and attendee group robot (`template`: the agenda, or its
+    cancellation); returns how many."""
     organiser = organiser_of(uow, agenda.meeting.created_by)
     body = payload(agenda, stamp=now, organiser=organiser, updated=updated, base_url=base_url)
-    recipients = [f"user:{person.id}" for person in agenda.attendees]
+    recipients = [f"user:{person.id}" for person in agenda.attendees] + robots(uow, agenda.meeting.attendee_groups)
     notify(uow, now=now, instance_id=None, recipients=recipients, template=template, payload=body)
     return len(recipients)

@@ -86,8 +86,30 @@ def world(svc: Services, settings: Settings) -> World:
                                        "user": requester.id, "token": token.info.id, "meeting": meeting_id,
                                        "item": item_id, "occurrence": occurrence_id, "channel": channel_id,
                                        "channel_manager": users["channel_manager"].id,
-                                       "sales_user": sales_reviewer.id, "delegation": delegation.id},
+                                       "sales_user": sales_reviewer.id, "delegation": delegation.id,
+                                       **_notification_ids(svc, requester.id)},
                  actors={role: actor_for(svc, login=f"{role}_user") for role in groups}, complaint=parsed)
+
+
+def _notification_ids(svc: Services, owner_id: int) -> dict[str, int]:
+    """A target of the requester's and a dead notification, for the notification and outbox endpoints."""
+    from sqlalchemy import select, update
+
+    from workflows.persistence import tables as t
+    from workflows.services.records import notify
+    from workflows.services.targets import add_target
+
+    target = add_target(svc, actor=SYSTEM, owner_type="user", owner=str(owner_id), kind="webhook",
+                        url="json://127.0.0.1:9/perm")
+    with svc.uow() as uow:
+        notify(uow, now=svc.clock.now(), instance_id=None, recipients=[f"user:{owner_id}"], template="generic",
+               payload={})
+        uow.commit()
+    with svc.uow() as uow:
+        outbox_id = uow.conn.execute(select(t.outbox.c.id).order_by(t.outbox.c.id.desc())).scalars().first()
+        uow.conn.execute(update(t.outbox).where(t.outbox.c.id == outbox_id).values(status="dead"))
+        uow.commit()
+    return {"target_id": target.id, "outbox_id": int(outbox_id or 0)}
 
 
 def _channel(svc: Services, *, manager_id: int) -> int:
@@ -157,6 +179,10 @@ def every_group(world: World, actor: Actor) -> GroupRef:
 
 def market_group(world: World, actor: Actor) -> GroupRef:
     return GroupRef("market")
+
+
+def group_owned(world: World, actor: Actor) -> UserRef:
+    return UserRef(None)
 
 
 def market_meeting(world: World, actor: Actor) -> MeetingRef:
@@ -258,6 +284,18 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("POST", "/api/v1/tasks/{task}/assign", {"login": "reviewer_user"}, [(A.ASSIGN_TASK, market_task)]),
     ("POST", "/api/v1/workflows/complaint/migrations", {"to_version": 1, "dry_run": True},
      [(A.MIGRATE_INSTANCES, nothing)]),
+    ("GET", "/api/v1/notification-targets", None, [(A.MANAGE_TARGETS, oneself)]),
+    ("POST", "/api/v1/notification-targets", {"owner_type": "group", "owner": "market", "kind": "webhook",
+                                              "url": "json://127.0.0.1:9/market"}, [(A.MANAGE_TARGETS, group_owned)]),
+    ("GET", "/api/v1/notification-targets/{target_id}", None, [(A.MANAGE_TARGETS, other_user)]),
+    ("PATCH", "/api/v1/notification-targets/{target_id}", {"locale": "en"}, [(A.MANAGE_TARGETS, other_user)]),
+    ("POST", "/api/v1/notification-targets/{target_id}/test", None, [(A.MANAGE_TARGETS, other_user)]),
+    ("DELETE", "/api/v1/notification-targets/{target_id}", None, [(A.MANAGE_TARGETS, other_user)]),
+    ("GET", "/api/v1/users/{user}/notification-preferences", None, [(A.MANAGE_TARGETS, other_user)]),
+    ("PUT", "/api/v1/users/{user}/notification-preferences", {"muted": True}, [(A.MANAGE_TARGETS, other_user)]),
+    ("GET", "/api/v1/outbox?status=dead", None, [(A.MANAGE_OUTBOX, nothing)]),
+    ("POST", "/api/v1/outbox/{outbox_id}/requeue", None, [(A.MANAGE_OUTBOX, nothing)]),
+    ("POST", "/api/v1/outbox/requeue", {"filter": {}}, [(A.MANAGE_OUTBOX, nothing)]),
 ]
 
 

@@ -182,7 +182,8 @@ RULES: dict[str, Rule] = {
     Action.SET_LANGUAGE: Rule("choose one's own language", (ANY_USER,)),
     Action.END_SESSIONS: Rule("log a user out everywhere, or change their password (object: the user)",
                               (*OPERATOR, SELF)),
-    Action.MANAGE_TARGETS: Rule("manage notification targets (object: their owner)", (*OPERATOR, SELF)),
+    Action.MANAGE_TARGETS: Rule("manage and test notification targets, set notification preferences (object: their "
+                                "owner; a group's is nobody's)", (*OPERATOR, SELF)),
     Action.MANAGE_OUTBOX: Rule("list the outbox and requeue dead notifications", OPERATOR),
     Action.READ_ALL_TASKS: Rule("see (and export) every task, not only one's own and one's groups'",
                                 (*OPERATOR, role("viewer"), role("committee"), group("committee"))),

@@ -329,6 +329,17 @@ class MigrationItem(SQLModel, table=True):
     detail: dict[str, Any] = _json()
     at: datetime = _when()
 
+class NotificationPreference(SQLModel, table=True):
+    """A user's choice of channels: `muted` stops every message to their own targets; `channels` maps a
+    kind of message (`task_assigned`, `reminder`, ...) to the target kinds that receive it (absent: all)."""
+
+    __tablename__ = "notification_preferences"
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    muted: bool = False
+    channels: dict[str, Any] = _json()
+    updated_at: datetime = _when()
+
+
 metadata = SQLModel.metadata
 users = User.__table__  # type: ignore[attr-defined]
 definitions = WorkflowDefinitionRow.__table__  # type: ignore[attr-defined]
@@ -347,3 +358,4 @@ login_throttles = LoginThrottle.__table__  # type: ignore[attr-defined]
 delegations = Delegation.__table__  # type: ignore[attr-defined]
 migration_runs = MigrationRun.__table__  # type: ignore[attr-defined]
 migration_items = MigrationItem.__table__  # type: ignore[attr-defined]
+notification_preferences = NotificationPreference.__table__  # type: ignore[attr-defined]

@@ -46,3 +46,10 @@ def task_counts(svc: Services, *, soon: datetime) -> TaskCounts:
 
         return TaskCounts(open=count(), overdue=count(c.due_at < now), due_soon=count(c.due_at >= now, c.due_at < soon),
                           escalated=count(c.escalated_at.is_not(None)))
+
+
+def dead_notifications(svc: Services) -> int:
+    """How many notifications are dead (gave up after their last try); the dashboard shows it to admins."""
+    with svc.uow(write=False) as uow:
+        return int(uow.conn.execute(select(func.count()).select_from(t.outbox)
+                                    .where(t.outbox.c.status == "dead")).scalar_one())

@@ -31,7 +31,7 @@ from sqlalchemy import func, insert, select, update
 
 from workflows.adapters.notifier import Attachment, DeliveryError, Notifier
 from workflows.adapters.templates import render
-from workflows.domain.errors import Conflict, NotFound
+from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
@@ -170,7 +170,7 @@ def _claim(svc: Services, *, outbox_id: int, now: datetime) -> list[_Message] | 
         row = uow.conn.execute(query).mappings().first()
         if row is None:
             return None
-        targets = targets_for(uow, row["recipient"])
+        targets = targets_for(uow, row["recipient"], row["template"])
         if targets is None:
             raise ValueError(f"unknown recipient {row['recipient']!r}")
         done = _delivered_urls(uow, outbox_id)
@@ -276,15 +276,142 @@ def requeue_dead(svc: Services, *, actor: Actor, outbox_id: int) -> OutboxView:
     return OutboxView.model_validate({**dict(row), **values})
 
 
-def list_outbox(svc: Services, *, actor: Actor, status: str | None = None, limit: int = 100) -> list[OutboxView]:
+STATUSES = ("pending", "sent", "dead")
+REQUEUE_MAX = 1000  # rows one bulk requeue puts back (each is audited); repeat for more
+
+
+class OutboxItem(View):
+    """An outbox row as listed for admins (without its payload, which may carry attachments)."""
+
+    id: int
+    instance_id: int | None
+    recipient: str
+    template: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class OutboxFilter:
+    """Which rows: of a status, a template (the kind of message), a recipient (`user:7`, `group:finance`),
+    created in [since, until)."""
+
+    status: str | None = None
+    template: str | None = None
+    recipient: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self) -> list[Any]:
+        c = t.outbox.c
+        found: list[Any] = []
+        if self.status is not None:
+            found.append(c.status == self.status)
+        if self.template is not None:
+            found.append(c.template == self.template)
+        if self.recipient is not None:
+            found.append(c.recipient == self.recipient)
+        if self.since is not None:
+            found.append(c.created_at >= self.since)
+        if self.until is not None:
+            found.append(c.created_at < self.until)
+        return found
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    items: list[OutboxItem]
+    total: int
+    limit: int
+    offset: int
+
+
+def _check(status: str | None) -> None:
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("unknown outbox status", [Problem("status", f"must be one of {', '.join(STATUSES)}")])
+
+
+def list_outbox(svc: Services, *, actor: Actor, status: str | None = None, limit: int = 100,
+                offset: int = 0, where: OutboxFilter | None = None) -> list[OutboxView]:
     """The newest outbox rows, optionally of one status (pending, sent, dead). Admins only."""
     require(actor, Action.MANAGE_OUTBOX)
-    query = select(t.outbox).order_by(t.outbox.c.id.desc()).limit(limit)
-    if status is not None:
-        query = query.where(t.outbox.c.status == status)
+    found = OutboxFilter(status=status) if where is None else where
+    _check(found.status)
+    query = select(t.outbox).where(*found.where()).order_by(t.outbox.c.id.desc()).limit(limit).offset(offset)
     with svc.uow(write=False) as uow:
         rows = uow.conn.execute(query).mappings().all()
     return [OutboxView.model_validate(dict(row)) for row in rows]
+
+
+def outbox_page(svc: Services, *, actor: Actor, where: OutboxFilter, limit: int = 50,
+                offset: int = 0) -> OutboxPage:
+    """One page of outbox rows matching `where`, newest first, with the number of all that match. Admins only."""
+    require(actor, Action.MANAGE_OUTBOX)
+    _check(where.status)
+    c = t.outbox.c
+    columns = [c[name] for name in OutboxItem.model_fields]
+    with svc.uow(write=False) as uow:
+        total = int(uow.conn.execute(select(func.count()).select_from(t.outbox).where(*where.where())).scalar_one())
+        rows = uow.conn.execute(select(*columns).where(*where.where()).order_by(c.id.desc())
+                                .limit(limit).offset(offset)).mappings().all()
+    return OutboxPage(items=[OutboxItem.model_validate(dict(r)) for r in rows], total=total, limit=limit,
+                      offset=offset)
+
+
+def requeue_many(svc: Services, *, actor: Actor, ids: list[int] | None = None,
+                 where: OutboxFilter | None = None) -> list[int]:
+    """Put dead rows back to pending, due now: the rows `ids` (each must be dead), or every dead row
+    matching `where` (at most `REQUEUE_MAX`, oldest first). One transaction; one audit row each.
+    Returns the ids requeued.
+
+    Raises:
+        InvalidInput: neither or both of ids and where, or more than `REQUEUE_MAX` ids.
+        NotFound: an id that is no outbox row. Conflict: an id whose row is not dead (nothing changes).
+    """
+    require(actor, Action.MANAGE_OUTBOX)
+    if (ids is None) == (where is None):
+        raise InvalidInput("give either ids or a filter", [Problem("ids", "give ids, or a filter without ids")])
+    if ids is not None and len(ids) > REQUEUE_MAX:
+        raise InvalidInput("too many ids", [Problem("ids", f"at most {REQUEUE_MAX} at once")])
+    now = svc.clock.now()
+    c = t.outbox.c
+    with svc.uow() as uow:
+        if ids is not None:
+            wanted = sorted(set(ids))
+            chosen = select(c.id, c.status, c.recipient, c.template, c.attempts, c.instance_id,
+                            c.last_error).where(c.id.in_(wanted))
+            if uow.dialect == "postgresql":  # a dispatcher or another admin cannot change them meanwhile
+                chosen = chosen.with_for_update()
+            rows = uow.conn.execute(chosen).mappings().all()
+            missing = sorted(set(wanted) - {r["id"] for r in rows})
+            if missing:
+                raise NotFound(f"outbox rows not found: {', '.join(map(str, missing))}")
+            alive = [f"{r['id']} is {r['status']}" for r in rows if r["status"] != "dead"]
+            if alive:
+                raise Conflict("only dead rows can be requeued: " + "; ".join(sorted(alive)))
+        else:
+            assert where is not None
+            matching = OutboxFilter(status="dead", template=where.template, recipient=where.recipient,
+                                    since=where.since, until=where.until)
+            chosen = select(c.id, c.status, c.recipient, c.template, c.attempts, c.instance_id,
+                            c.last_error).where(*matching.where()).order_by(c.id).limit(REQUEUE_MAX)
+            if uow.dialect == "postgresql":
+                chosen = chosen.with_for_update(skip_locked=True)
+            rows = uow.conn.execute(chosen).mappings().all()
+        done = [r["id"] for r in rows]
+        if done:
+            uow.conn.execute(update(t.outbox).where(c.id.in_(done), c.status == "dead")
+                             .values(status="pending", attempts=0, next_attempt_at=now))
+        for r in rows:
+            audit(uow, now=now, actor=actor, entity_type="outbox", entity_id=r["id"], action="requeued",
+                  instance_id=r["instance_id"], comment=r["last_error"],
+                  data={"recipient": r["recipient"], "template": r["template"], "attempts": r["attempts"]})
+        uow.commit()
+    return done
 
 
 def next_delivery_due(svc: Services) -> datetime | None:
