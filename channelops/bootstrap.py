@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from channelops.settings import Settings, get_settings
 from channels import effects as channel_effects
 from channels.definitions import publish_channel_definitions
+from channels.rules import cards as channel_cards
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
 from workflows.domain.limits import InputLimits
@@ -26,6 +27,7 @@ def build_registry() -> Registry[EffectContext]:
     """Every guard and effect a definition may name."""
     registry: Registry[EffectContext] = default_registry()
     channel_effects.register(registry)
+    channel_cards.register(registry)
     return registry
 
 

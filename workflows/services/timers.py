@@ -183,11 +183,26 @@ def _fire(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: 
             return "cancelled"
         if timer.trigger is None:
             raise BadRow(f"timer {timer.id}: a state timer without a trigger")
-        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
+        otherwise = _otherwise(svc, uow, timer=timer, inst=inst)
+        if otherwise is None:
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
+            return "fired"
+        try:
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
+        except TriggerNotAllowed as exc:  # a guard said no: the timer's `otherwise` trigger decides instead
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=otherwise, internal=True, comment=exc.detail,
+                    reason={**reason, "refused": timer.trigger})
         return "fired"
     if kind in SLA_TIMER_KINDS:
         return _sla(svc, uow, timer=timer, inst=inst, now=now, reason=reason)
     return _task_timer(svc, uow, timer=timer, inst=inst, now=now)
+
+
+def _otherwise(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance) -> str | None:
+    """The `otherwise` trigger of the state timer `timer` (None when its definition names none)."""
+    state = svc.compiled(uow.conn, inst.definition_id).states.get(inst.state)
+    found = next((d for d in state.timers if d.name == timer.name), None) if state is not None else None
+    return None if found is None else found.otherwise
 
 
 def _sla(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: datetime,
