@@ -14,6 +14,7 @@ from api.headers import SecurityHeaders
 from api.limits import BodyLimits, LimitBodies
 from api.login_pool import LoginPool
 from api.routes import (
+    audit,
     auth,
     calendar,
     channels,
@@ -85,5 +86,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meeting_routes.router, prefix=API_PREFIX)
     app.include_router(exports.router, prefix=API_PREFIX)
+    app.include_router(audit.router, prefix=API_PREFIX)
     ui.install(app)
     return app

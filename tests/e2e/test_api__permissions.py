@@ -241,6 +241,9 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, [(C.READ_MEETING, market_meeting)]),
     ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, [(C.ORGANISE_MEETINGS, nothing)]),
     ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, [(C.ORGANISE_MEETINGS, nothing)]),
+    ("GET", "/api/v1/audit", None, [(A.READ_AUDIT_TRAIL, nothing)]),
+    ("GET", "/api/v1/audit?format=csv&entity_type=channel", None, [(A.READ_AUDIT_TRAIL, nothing)]),
+    ("GET", "/api/v1/audit?instance_id={complaint}", None, [(A.READ_INSTANCES, nothing)]),
 ]
 
 

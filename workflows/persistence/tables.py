@@ -115,6 +115,7 @@ class TaskRow(SQLModel, table=True):
     claimed_at: datetime | None = _when(nullable=True)
     escalated_at: datetime | None = _when(nullable=True)
     created_at: datetime = _when()
+    follow_up_on: date | None = None  # the assignee's follow-up date (local), reminded that morning
 
 
 class TimerRow(SQLModel, table=True):

@@ -105,6 +105,20 @@ class AuditView(View):
     data: dict[str, Any]
 
 
+class AuditEntry(AuditView):
+    """One row of the whole audit trail: an `AuditView` with the instance it belongs to, if any."""
+
+    instance_id: int | None
+
+
+class AuditPageView(View):
+    """A page of the audit trail, newest first; pass `next_cursor` as `cursor` for the next one."""
+
+    items: list[AuditEntry]
+    next_cursor: int | None
+    limit: int
+
+
 class DefinitionView(View):
     id: int
     name: str
