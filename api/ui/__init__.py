@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api.ui import (
+    audit_views,
     auth_views,
     channel_views,
     dashboard_views,
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
     for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
                    channel_views, meeting_views, report_views, export_views):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(audit_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
         directory = NODE_MODULES / folder
