@@ -136,6 +136,7 @@ class Action(StrEnum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_AUDIT_TRAIL = "read_audit_trail"
     READ_COMPLIANCE = "read_compliance"
+    SET_FOLLOW_UP = "set_follow_up"
 
 
 RULES: dict[str, Rule] = {
@@ -167,6 +168,7 @@ RULES: dict[str, Rule] = {
     Action.READ_COMPLIANCE: Rule("read department compliance with its per-person drill-down (object: the group, "
                                  "or every group)", (*OPERATOR, role("committee"), role("viewer"),
                                                      group("committee"), MEMBER)),
+    Action.SET_FOLLOW_UP: Rule("set or clear a task's follow-up date (object: the task)", (ASSIGNEE,)),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -189,6 +191,7 @@ MESSAGES: dict[str, str] = {
     Action.READ_PROCESS_REPORT: "only a signed-in user may read process analytics",
     Action.READ_COMPLIANCE: "the compliance of every group is for admins, the committee and viewers; "
                             "others read their own group's only (group=...)",
+    Action.SET_FOLLOW_UP: "only the task's assignee may set its follow-up date: claim the task first",
 }
 
 

@@ -243,6 +243,11 @@ def _task_timer(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance,
         notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_reminder",
                payload=payload)
         return "fired"
+    if timer.kind == "task_follow_up":  # the assignee's own follow-up date (`follow_ups`)
+        day = row["follow_up_on"] if row is not None else None
+        notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_follow_up",
+               payload={**payload, "follow_up_on": day.isoformat() if day else None})
+        return "fired"
     notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_overdue", payload=payload)
     escalate_to = timer.escalate_to
     if escalate_to and task.candidate_group != escalate_to:

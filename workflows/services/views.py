@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -49,6 +49,7 @@ class TaskView(View):
     escalated_at: datetime | None
     created_at: datetime
     overdue: bool
+    follow_up_on: date | None = None  # the assignee's follow-up date (local), distinct from the due date
 
 
 class TimerView(View):
