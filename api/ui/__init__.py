@@ -20,6 +20,7 @@ from api.ui import (
     editor_views,
     errors,
     export_views,
+    follow_up_views,
     inbox_views,
     instance_views,
     meeting_views,
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
                    channel_views, meeting_views, report_views, export_views):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(audit_views.router, include_in_schema=False)
+    app.include_router(follow_up_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
         directory = NODE_MODULES / folder
