@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from workflows.domain.errors import ChannelOpsError, TriggerNotAllowed
+from workflows.domain.errors import ChannelOpsError, GuardRefused, TriggerNotAllowed
 from workflows.domain.principals import SYSTEM
 from workflows.domain.rows import SLA_TIMER_KINDS, BadRow, Instance, JsonObject, Task, Timer
 from workflows.persistence import tables as t
@@ -189,7 +189,7 @@ def _fire(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: 
             return "fired"
         try:
             fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
-        except TriggerNotAllowed as exc:  # a guard said no: the timer's `otherwise` trigger decides instead
+        except GuardRefused as exc:  # a guard said no: the timer's `otherwise` trigger decides instead
             fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=otherwise, internal=True, comment=exc.detail,
                     reason={**reason, "refused": timer.trigger})
         return "fired"
