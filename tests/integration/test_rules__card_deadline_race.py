@@ -90,3 +90,15 @@ def test_a_channel_that_reported_nothing_for_the_last_quarter_gets_a_red_card_at
     clock.set(DEADLINE)
     fire_due_timers(svc)
     assert f.channel_row(svc, channel.id)["card"] == "red"
+
+
+def test_when_the_deadline_runs_first_the_trail_says_the_card_was_lifted_by_the_deadline_and_why(
+        svc: Services, clock: FixedClock) -> None:
+    channel_id = yellow_carded_channel(svc, clock, q3=110)
+    fire_due_timers(svc)
+    [inst] = f.instances_of(svc, channel_id, "card_escalation")
+    e = t.audit_events.c
+    [lifted] = f.rows(svc, t.audit_events, e.instance_id == inst["id"], e.trigger == "recover")
+    assert (lifted["actor_login"], lifted["from_state"], lifted["to_state"]) == ("system", "yellow_card", "monitoring")
+    assert "improvement_missed" in lifted["comment"]
+    assert evaluate_period(svc, actor=SYSTEM, period="2026-Q3").counts == {"met": 1}  # nothing left to do
