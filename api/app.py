@@ -14,6 +14,7 @@ from api.headers import SecurityHeaders
 from api.limits import BodyLimits, LimitBodies
 from api.login_pool import LoginPool
 from api.routes import (
+    audit,
     auth,
     calendar,
     channels,
@@ -91,5 +92,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.include_router(delegation_routes.router, prefix=API_PREFIX)
     app.include_router(migration_routes.router, prefix=API_PREFIX)
     app.include_router(notification_routes.router, prefix=API_PREFIX)
+    app.include_router(audit.router, prefix=API_PREFIX)
     ui.install(app)
     return app

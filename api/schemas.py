@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
@@ -73,3 +74,8 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+
+
+class FollowUp(Body):
+    date: dt.date = Field(description="the local day to be reminded of the task, from today to a year ahead",
+                       examples=["2026-12-01"])

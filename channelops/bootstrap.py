@@ -10,6 +10,7 @@ from channelops.settings import Settings, get_settings
 from channels import attributes as channel_attributes
 from channels import effects as channel_effects
 from channels.definitions import publish_channel_definitions
+from channels.rules import cards as channel_cards
 from workflows.adapters.calendar import BusinessCalendar, CalendarConfig
 from workflows.adapters.clock import Clock, SystemClock
 from workflows.domain.limits import InputLimits
@@ -28,6 +29,7 @@ def build_registry() -> Registry[EffectContext]:
     registry: Registry[EffectContext] = default_registry()
     channel_effects.register(registry)
     channel_attributes.register(registry)
+    channel_cards.register(registry)
     return registry
 
 

@@ -33,6 +33,9 @@ def _channel_id(ctx: EffectContext) -> int | None:
     return None if found is None else int(found)
 
 
+subject_channel_id = _channel_id
+
+
 def activate_channel(ctx: EffectContext) -> None:
     """Onboarding approved: the channel becomes active and its `channel_lifecycle` instance starts
     in `introduction`. The subject names the channel by id or code; an unknown one is registered

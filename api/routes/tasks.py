@@ -6,8 +6,8 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.deps import CurrentActor, ServicesDep
 from api.responses import json_view
-from api.schemas import Page, TaskAssign, TaskComplete
-from workflows.services import queries, tasks
+from api.schemas import FollowUp, Page, TaskAssign, TaskComplete
+from workflows.services import follow_ups, queries, tasks
 from workflows.services.views import StepResult, TaskView
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -22,9 +22,11 @@ def inbox(
     workflow: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    sort: Annotated[Literal["due", "follow_up"], Query(
+        description="due: by due date; follow_up: by follow-up date, then due date (undated last)")] = "due",
 ) -> Page[TaskView]:
     page = queries.inbox(svc, actor=actor, assigned=assigned, status=status, workflow=workflow, limit=limit,
-                         offset=offset)
+                         offset=offset, sort=sort)
     return Page[TaskView](items=page.items, total=page.total, limit=page.limit, offset=page.offset)
 
 
@@ -58,3 +60,12 @@ def complete(task_id: TaskId, body: TaskComplete, actor: CurrentActor, svc: Serv
 def assign(task_id: TaskId, body: TaskAssign, actor: CurrentActor, svc: ServicesDep) -> TaskView:
     tasks.assign_task(svc, actor=actor, task_id=task_id, login=body.login)
     return queries.get_task(svc, task_id=task_id)
+@router.put("/{task_id}/follow-up", response_model=TaskView,
+            summary="Set my follow-up date on a task I hold (a reminder goes out that morning)")
+def set_follow_up(task_id: TaskId, body: FollowUp, actor: CurrentActor, svc: ServicesDep) -> TaskView:
+    return follow_ups.set_follow_up(svc, actor=actor, task_id=task_id, day=body.date)
+
+
+@router.delete("/{task_id}/follow-up", response_model=TaskView, summary="Clear my follow-up date on a task")
+def clear_follow_up(task_id: TaskId, actor: CurrentActor, svc: ServicesDep) -> TaskView:
+    return follow_ups.set_follow_up(svc, actor=actor, task_id=task_id, day=None)

@@ -14,12 +14,14 @@ from starlette.staticfiles import StaticFiles
 
 from api.ui import (
     absence_views,
+    audit_views,
     auth_views,
     channel_views,
     dashboard_views,
     editor_views,
     errors,
     export_views,
+    follow_up_views,
     inbox_views,
     instance_views,
     meeting_views,
@@ -42,6 +44,8 @@ def install(app: FastAPI) -> None:
                    channel_views, meeting_views, report_views, export_views, absence_views, migration_views,
                    notification_views):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(audit_views.router, include_in_schema=False)
+    app.include_router(follow_up_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
         directory = NODE_MODULES / folder

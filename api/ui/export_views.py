@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from api import exports
+from api.ui import audit_views
 from api.ui.context import Ui, UiDep
 from channels import exports as channel_exports
 from workflows.domain.errors import InvalidInput, Problem
@@ -72,8 +73,15 @@ def tasks(ui: UiDep, format: Format = "csv") -> Response:
 
 
 @router.get("/audit")
-def audit(ui: UiDep, format: Format = "csv", instance_id: Id = None) -> Response:
-    return _send(ui, engine_exports.audit_table(ui.svc, actor=ui.user, instance_id=instance_id), format)
+def audit(ui: UiDep, format: Format = "csv", instance_id: Id = None, entity_type: audit_views.Kind = "",
+          entity_id: Text = "", actor: Text = "", action: audit_views.Action = "", since: audit_views.Since = "",
+          to: audit_views.Until = "") -> Response:
+    """One instance's history, or the audit page's filtered trail (`/audit`), oldest first."""
+    chosen = audit_views.Filters(entity_type=entity_type, entity_id=entity_id.strip(), actor=actor.strip(),
+                                 action=action, since=since, until=to)
+    table = engine_exports.audit_table(ui.svc, actor=ui.user, instance_id=instance_id,
+                                       **chosen.service(ui.settings.timezone))
+    return _send(ui, table, format)
 
 
 @router.get("/reports/sla")

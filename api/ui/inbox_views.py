@@ -19,7 +19,7 @@ router = APIRouter(prefix="/inbox")
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SHOWN = 500
 Due = Literal["all", "overdue", "soon"]
-Sort = Literal["due", "created", "workflow"]
+Sort = Literal["due", "created", "workflow", "follow_up"]
 
 
 def workflow_titles(ui: Ui) -> dict[str, str]:
@@ -40,13 +40,14 @@ def _shown(ui: Ui, items: list[TaskView], due: Due, sort: Sort, titles: dict[str
         return sorted(items, key=lambda t: (t.created_at, t.id), reverse=True)
     if sort == "workflow":
         return sorted(items, key=lambda t: (titles.get(t.workflow, t.workflow), t.id))
-    return items  # the service orders by due date, undated last
+    return items  # the service's order: by due date (or follow-up date), undated last
 
 
 @router.get("")
 def inbox(ui: UiDep, workflow: Annotated[str, Query(max_length=100)] = "",
           assigned: Literal["group", "me"] = "group", due: Due = "all", sort: Sort = "due") -> Response:
-    page = queries.inbox(ui.svc, actor=ui.user, assigned=assigned, workflow=workflow or None, limit=SHOWN)
+    page = queries.inbox(ui.svc, actor=ui.user, assigned=assigned, workflow=workflow or None, limit=SHOWN,
+                         sort="follow_up" if sort == "follow_up" else "due")
     titles = workflow_titles(ui)
     items = _shown(ui, page.items, due, sort, titles)
     values: dict[str, Any] = {"tasks": items, "total": page.total, "limit": SHOWN, "titles": titles,

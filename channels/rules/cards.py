@@ -7,25 +7,34 @@ reported months) is at least `attainment_pass_pct` (default 100: exactly 100% is
 `recover`, which cancels the 3-month improvement timer; that durable timer, not this rule, turns
 the card red. Only the channel's latest evaluated quarter drives the card, so re-running an older
 quarter never undoes a later outcome.
+
+The deadline does not trust the review to have run first (both fall at 03:00 on the 15th of the
+first month of a quarter): its transition is guarded by `improvement_missed`, whose facts
+(`improvement_facts`) are the channel's attainment in the latest quarter complete at the deadline,
+summed from the stored KPI rows like the review sums them. A met quarter refuses the red card and
+the timer's `otherwise` trigger (`recover`) lifts the yellow one, whichever job runs first.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from channels import periods
+from channels import periods, thresholds
 from channels import tables as ct
-from channels.links import active_instance_id, ensure_instance, instance_states
+from channels.effects import subject_channel_id
+from channels.links import active_instance_id, ensure_instance, instance_states, local_date
 from channels.rules.common import QuarterFigures, isolated, quarter_figures
 from channels.thresholds import Thresholds
 from workflows.domain.principals import SYSTEM
+from workflows.engine.registry import GuardContext, Registry
 from workflows.persistence.uow import UnitOfWork
-from workflows.services.context import Services
+from workflows.services.context import EffectContext, Services
 from workflows.services.instances import fire_in
 from workflows.services.steps import lock_instance
 
@@ -115,3 +124,28 @@ def quarter_results(uow: UnitOfWork, channel_id: int) -> list[dict[str, Any]]:
     q = ct.quarter_results.c
     return [dict(r) for r in uow.conn.execute(select(ct.quarter_results).where(q.channel_id == channel_id)
                                               .order_by(q.period)).mappings()]
+
+
+def improvement_facts(ctx: EffectContext) -> Mapping[str, Any]:
+    """The latest quarter complete at `ctx.now` (the one that ended before the improvement deadline),
+    the channel's attainment in it from the stored KPI rows (None: nothing reported), and whether
+    that meets the pass mark. Read in the deadline step's transaction, before its guard runs."""
+    channel_id = subject_channel_id(ctx)
+    quarter = periods.previous_quarter(periods.quarter_of(periods.month_of(local_date(ctx.services, ctx.now))))
+    if channel_id is None:
+        return {"quarter": quarter, "attainment": None, "quarter_met": False}
+    limits = thresholds.load(ctx.uow)
+    found = quarter_figures(ctx.uow, quarters=[quarter], channel_ids=[channel_id]).get(channel_id, {}).get(quarter)
+    attainment = None if found is None else found.attainment
+    return {"quarter": quarter, "attainment": attainment,
+            "quarter_met": attainment is not None and attainment >= limits.attainment_pass_pct}
+
+
+def improvement_missed(ctx: GuardContext) -> bool:
+    """True unless the channel met its target in the latest quarter complete at the deadline."""
+    return not ctx.facts.get("quarter_met", False)
+
+
+def register(registry: Registry[EffectContext]) -> None:
+    """Name the card rule's guards in `registry` (called by the composition root)."""
+    registry.guard("improvement_missed", improvement_missed, facts=improvement_facts)

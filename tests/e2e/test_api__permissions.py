@@ -296,6 +296,12 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("GET", "/api/v1/outbox?status=dead", None, [(A.MANAGE_OUTBOX, nothing)]),
     ("POST", "/api/v1/outbox/{outbox_id}/requeue", None, [(A.MANAGE_OUTBOX, nothing)]),
     ("POST", "/api/v1/outbox/requeue", {"filter": {}}, [(A.MANAGE_OUTBOX, nothing)]),
+    ("GET", "/api/v1/audit", None, [(A.READ_AUDIT_TRAIL, nothing)]),
+    ("GET", "/api/v1/audit?format=csv&entity_type=channel", None, [(A.READ_AUDIT_TRAIL, nothing)]),
+    ("GET", "/api/v1/audit?instance_id={complaint}", None, [(A.READ_INSTANCES, nothing)]),
+    ("PUT", "/api/v1/tasks/{claimed}/follow-up", {"date": "2026-12-01"}, [(A.SET_FOLLOW_UP, claimed_task)]),
+    ("DELETE", "/api/v1/tasks/{claimed}/follow-up", None, [(A.SET_FOLLOW_UP, claimed_task)]),
+    ("GET", "/api/v1/tasks?sort=follow_up", None, [(A.READ_TASKS, nothing)]),
 ]
 
 

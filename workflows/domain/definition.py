@@ -80,11 +80,13 @@ class TaskDef(_Model):
 
 
 class TimerDef(_Model):
-    """Fires `fire` after `after` in the state it belongs to; cancelled when the state is left."""
+    """Fires `fire` after `after` in the state it belongs to; cancelled when the state is left.
+    `otherwise`: the trigger fired instead when a guard refuses `fire`."""
 
     name: str
     after: str
     fire: str
+    otherwise: str | None = None
 
 
 class StateDef(_Model):

@@ -69,6 +69,10 @@ class TriggerNotAllowed(Conflict):
     title = "Trigger not allowed now"
 
 
+class GuardRefused(TriggerNotAllowed):
+    """The trigger applies in this state, but one of its guards said no."""
+
+
 class TaskClosed(Conflict):
     title = "Task no longer open"
 

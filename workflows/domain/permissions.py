@@ -160,6 +160,7 @@ class Action(StrEnum):
     MANAGE_DELEGATIONS = "manage_delegations"
     ASSIGN_TASK = "assign_task"
     MIGRATE_INSTANCES = "migrate_instances"
+    SET_FOLLOW_UP = "set_follow_up"
 
 
 RULES: dict[str, Rule] = {
@@ -198,6 +199,7 @@ RULES: dict[str, Rule] = {
     Action.ASSIGN_TASK: Rule("assign an open task to a named member of its group", (*OPERATOR, LEAD)),
     Action.MIGRATE_INSTANCES: Rule("move running instances to another version of their workflow (dry run or real)",
                                    OPERATOR),
+    Action.SET_FOLLOW_UP: Rule("set or clear a task's follow-up date (object: the task)", (ASSIGNEE,)),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -223,6 +225,7 @@ MESSAGES: dict[str, str] = {
     Action.MANAGE_DELEGATIONS: "only an admin may record, list or end another user's absence",
     Action.ASSIGN_TASK: "only an admin or a lead of the task's group may assign it",
     Action.MIGRATE_INSTANCES: "only an admin may migrate running instances to another version",
+    Action.SET_FOLLOW_UP: "only the task's assignee may set its follow-up date: claim the task first",
 }
 
 

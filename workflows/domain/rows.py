@@ -182,14 +182,14 @@ class Task:
                    on_behalf_of=_optional(row, "on_behalf_of"))
 
 
-TASK_TIMER_KINDS = ("task_due", "task_reminder")
+TASK_TIMER_KINDS = ("task_due", "task_reminder", "task_follow_up")
 SLA_TIMER_KINDS = ("sla_warn", "sla_breach")
 
 
 @dataclass(frozen=True, slots=True)
 class Timer:
-    """A scheduled moment: a state's timer (`state`), a task's due time or reminder (`task_due`,
-    `task_reminder`), or an SLA goal's warning or breach (`sla_warn`, `sla_breach`)."""
+    """A scheduled moment: a state's timer (`state`), a task's due time, reminder or follow-up date
+    (`task_due`, `task_reminder`, `task_follow_up`), or an SLA goal's warning or breach (`sla_warn`, `sla_breach`)."""
 
     id: int
     instance_id: int

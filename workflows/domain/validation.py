@@ -234,6 +234,8 @@ class _Checker:
             for j, timer in enumerate(state.timers):
                 self._duration(("states", i, "timers", j, "after"), timer.after)
                 self._fires(("states", i, "timers", j, "fire"), timer.fire, state.name)
+                if timer.otherwise is not None:
+                    self._fires(("states", i, "timers", j, "otherwise"), timer.otherwise, state.name)
 
     def _sla(self) -> None:
         for i, goal in enumerate(self.d.sla):

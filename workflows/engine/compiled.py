@@ -15,7 +15,7 @@ from transitions import EventData, Machine, MachineError
 
 from workflows.domain.definition import StateDef, TaskDef, TransitionDef, VariantDef, WorkflowDefinition
 from workflows.domain.durations import Duration
-from workflows.domain.errors import TriggerNotAllowed
+from workflows.domain.errors import GuardRefused, TriggerNotAllowed
 from workflows.domain.validation import expand_sources
 from workflows.engine.registry import Guard, GuardContext, Registry
 
@@ -148,7 +148,7 @@ class CompiledWorkflow:
             raise TriggerNotAllowed(f"trigger {trigger!r} is not allowed in state {state!r}") from exc
         if not moved:
             refused = ", ".join(holder.refused) or "a guard"
-            raise TriggerNotAllowed(f"trigger {trigger!r} refused in state {state!r} by {refused}")
+            raise GuardRefused(f"trigger {trigger!r} refused in state {state!r} by {refused}")
         return holder.state
 
     def triggers_from(self, state: str) -> list[str]:

@@ -28,6 +28,9 @@ class GuardContext:
     state_entered_at: datetime
     now: datetime
     args: Mapping[str, Any] = field(default_factory=dict)
+    # What the guards' fact sources (`Registry.guard(..., facts=...)`) read for this step, e.g. from
+    # stored data: the guard stays pure, the service layer reads the facts before it runs.
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
 Guard = Callable[[GuardContext], bool]
@@ -52,9 +55,13 @@ class Registry(Generic[C]):
         self.guards: dict[str, Guard] = {}
         self.effects: dict[str, Callable[[C], None]] = {}
         self.subjects: dict[str, SubjectAttributes] = {}
+        self.facts: dict[str, Callable[[C], Mapping[str, Any]]] = {}
 
-    def guard(self, name: str, fn: Guard) -> None:
+    def guard(self, name: str, fn: Guard, *, facts: Callable[[C], Mapping[str, Any]] | None = None) -> None:
+        """Name a guard; `facts` (given what an effect sees) reads what it decides on, before it runs."""
         self.guards[name] = fn
+        if facts is not None:
+            self.facts[name] = facts
 
     def effect(self, name: str, fn: Callable[[C], None]) -> None:
         self.effects[name] = fn

@@ -120,6 +120,7 @@ class TaskRow(SQLModel, table=True):
     # The absent user the assignee holds the task for (routed or handed over to their substitute), and,
     # once decided, the person the decider decided for (docs/admin.md, "Absence and delegation").
     on_behalf_of: int | None = Field(default=None)
+    follow_up_on: date | None = None  # the assignee's follow-up date (local), reminded that morning
 
 
 class TimerRow(SQLModel, table=True):

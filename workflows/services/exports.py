@@ -119,12 +119,20 @@ def audit_table(svc: Services, *, actor: Actor, instance_id: int | None = None, 
                 start: datetime | None = None, end: datetime | None = None) -> Table:
     """The audit trail, oldest first: all of it for admins and auditors, one instance's for others."""
     require_export(actor, "audit", instance_id=instance_id)
+    conditions = audit_conditions(instance_id=instance_id, entity_type=entity_type, entity_id=entity_id,
+                                  action=action, login=login, start=start, end=end)
+    query = select(t.audit_events).where(*conditions).order_by(t.audit_events.c.id)
+    return Table("audit", AUDIT_COLUMNS, streamed(svc, query, columns=AUDIT_COLUMNS))
+
+
+def audit_conditions(*, instance_id: int | None = None, entity_type: str | None = None,
+                     entity_id: str | None = None, action: str | None = None, login: str | None = None,
+                     start: datetime | None = None, end: datetime | None = None) -> list[ColumnElement[bool]]:
+    """The audit trail's filters (each optional, all of them at once), shared by the list and the export."""
     e = t.audit_events.c
     conditions = _equal(((e.instance_id, instance_id), (e.entity_type, entity_type), (e.entity_id, entity_id),
                          (e.action, action), (e.actor_login, login)))
-    conditions += between(e.at, start, end)
-    query = select(t.audit_events).where(*conditions).order_by(e.id)
-    return Table("audit", AUDIT_COLUMNS, streamed(svc, query, columns=AUDIT_COLUMNS))
+    return conditions + between(e.at, start, end)
 
 
 def sla_table(svc: Services, *, actor: Actor, workflow: str, start: datetime | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -18,7 +19,7 @@ from workflows.engine.registry import GuardContext
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services import steps
-from workflows.services.context import Services
+from workflows.services.context import EffectContext, Services
 from workflows.services.definitions import latest_definition_id
 from workflows.services.records import audit, claim_key, remember
 from workflows.services.views import InstanceSummary, StepResult
@@ -164,7 +165,9 @@ def fire_in(
     if data:
         checked_data(compiled.definition, {**inst.data, **data}, limits=svc.limits)
     guard = GuardContext(actor=actor, data=inst.data, event_data=dict(data or {}),
-                         state_entered_at=inst.state_entered_at, now=now)
+                         state_entered_at=inst.state_entered_at, now=now,
+                         facts=_facts(svc, uow, actor=actor, inst=inst, guards=[g.name for g in transition.guards],
+                                      now=now))
     dest = compiled.step(trigger=trigger, state=source, guard_context=guard)
     approval = transition.approval
     if approval is not None and not internal and not _may_approve(actor, approval.group):
@@ -177,6 +180,21 @@ def fire_in(
     new = steps.apply_transition(svc, uow, inst=inst, compiled=compiled, trigger=trigger, dest=dest, actor=actor,
                                  now=now, comment=comment, data=data, reason=reason)
     return StepResult(instance=steps.summary(new), trigger=trigger, from_state=source, to_state=dest, moved=True)
+
+
+def _facts(svc: Services, uow: UnitOfWork, *, actor: Actor, inst: Instance, guards: Sequence[str],
+           now: datetime) -> dict[str, Any]:
+    """What the fact sources of `guards` read in this step's transaction (nothing if none has one)."""
+    sources = [svc.registry.facts[name] for name in guards if name in svc.registry.facts]
+    if not sources:
+        return {}
+    ctx = EffectContext(uow=uow, services=svc, actor=actor, instance_id=inst.id, workflow=inst.workflow,
+                        subject_type=inst.subject_type, subject_id=inst.subject_id, state=inst.state,
+                        data=inst.data, now=now)
+    facts: dict[str, Any] = {}
+    for source in sources:
+        facts.update(source(ctx))
+    return facts
 
 
 def fire_trigger(

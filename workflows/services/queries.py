@@ -58,6 +58,7 @@ def task_view(svc: Services, uow: UnitOfWork, row: Row, *, workflow: str, defini
         on_behalf_of=task.on_behalf_of,
         on_behalf_of_login=(uow.conn.execute(select(t.users.c.login).where(t.users.c.id == task.on_behalf_of))
                             .scalar() if task.on_behalf_of is not None else None),
+        follow_up_on=row["follow_up_on"],
     )
 
 
@@ -119,8 +120,11 @@ def history(svc: Services, *, instance_id: int) -> list[AuditView]:
 
 
 def inbox(svc: Services, *, actor: Actor, assigned: str = "group", status: str = "open",
-          workflow: str | None = None, limit: int = 100, offset: int = 0) -> Page:
-    """Tasks for `actor`: `me` = assigned to them; `group` = assigned to them or open to their groups."""
+          workflow: str | None = None, limit: int = 100, offset: int = 0, sort: str = "due") -> Page:
+    """Tasks for `actor`: `me` = assigned to them; `group` = assigned to them or open to their groups.
+
+    `sort`: `due` (by due date, undated last) or `follow_up` (by follow-up date, then due date;
+    tasks without a follow-up date last)."""
     mine = t.tasks.c.assignee_id == actor.id
     if assigned == "me":
         who: ColumnElement[bool] = mine
@@ -135,8 +139,11 @@ def inbox(svc: Services, *, actor: Actor, assigned: str = "group", status: str =
         query = query.where(t.instances.c.workflow == workflow)
     with svc.uow(write=False) as uow:
         total = uow.conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        rows = uow.conn.execute(query.order_by(t.tasks.c.due_at.is_(None), t.tasks.c.due_at, t.tasks.c.id)
-                                .limit(limit).offset(offset)).mappings().all()
+        k = t.tasks.c
+        order: tuple[Any, ...] = (k.due_at.is_(None), k.due_at, k.id)
+        if sort == "follow_up":
+            order = (k.follow_up_on.is_(None), k.follow_up_on, *order)
+        rows = uow.conn.execute(query.order_by(*order).limit(limit).offset(offset)).mappings().all()
         items = [task_view(svc, uow, r, workflow=r["workflow"], definition_id=r["definition_id"]) for r in rows]
     return Page(items=items, total=int(total), limit=limit, offset=offset)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from workflows.domain.errors import ChannelOpsError, TriggerNotAllowed
+from workflows.domain.errors import ChannelOpsError, GuardRefused, TriggerNotAllowed
 from workflows.domain.principals import SYSTEM
 from workflows.domain.rows import SLA_TIMER_KINDS, BadRow, Instance, JsonObject, Task, Timer
 from workflows.persistence import tables as t
@@ -183,11 +183,26 @@ def _fire(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: 
             return "cancelled"
         if timer.trigger is None:
             raise BadRow(f"timer {timer.id}: a state timer without a trigger")
-        fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
+        otherwise = _otherwise(svc, uow, timer=timer, inst=inst)
+        if otherwise is None:
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
+            return "fired"
+        try:
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=timer.trigger, internal=True, reason=reason)
+        except GuardRefused as exc:  # a guard said no: the timer's `otherwise` trigger decides instead
+            fire_in(svc, uow, actor=SYSTEM, inst=inst, trigger=otherwise, internal=True, comment=exc.detail,
+                    reason={**reason, "refused": timer.trigger})
         return "fired"
     if kind in SLA_TIMER_KINDS:
         return _sla(svc, uow, timer=timer, inst=inst, now=now, reason=reason)
     return _task_timer(svc, uow, timer=timer, inst=inst, now=now)
+
+
+def _otherwise(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance) -> str | None:
+    """The `otherwise` trigger of the state timer `timer` (None when its definition names none)."""
+    state = svc.compiled(uow.conn, inst.definition_id).states.get(inst.state)
+    found = next((d for d in state.timers if d.name == timer.name), None) if state is not None else None
+    return None if found is None else found.otherwise
 
 
 def _sla(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance, now: datetime,
@@ -227,6 +242,11 @@ def _task_timer(svc: Services, uow: UnitOfWork, *, timer: Timer, inst: Instance,
     if timer.kind == "task_reminder":
         notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_reminder",
                payload=payload)
+        return "fired"
+    if timer.kind == "task_follow_up":  # the assignee's own follow-up date (`follow_ups`)
+        day = row["follow_up_on"] if row is not None else None
+        notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_follow_up",
+               payload={**payload, "follow_up_on": day.isoformat() if day else None})
         return "fired"
     notify(uow, now=now, instance_id=inst.id, recipients=[recipient], template="task_overdue", payload=payload)
     escalate_to = timer.escalate_to

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -53,6 +53,7 @@ class TaskView(View):
     # Absence and delegation: the absent user its assignee holds it for (or, decided, decided it for).
     on_behalf_of: int | None = None
     on_behalf_of_login: str | None = None
+    follow_up_on: date | None = None  # the assignee's follow-up date (local), distinct from the due date
 
 
 class TimerView(View):
@@ -107,6 +108,20 @@ class AuditView(View):
     trigger: str | None
     comment: str | None
     data: dict[str, Any]
+
+
+class AuditEntry(AuditView):
+    """One row of the whole audit trail: an `AuditView` with the instance it belongs to, if any."""
+
+    instance_id: int | None
+
+
+class AuditPageView(View):
+    """A page of the audit trail, newest first; pass `next_cursor` as `cursor` for the next one."""
+
+    items: list[AuditEntry]
+    next_cursor: int | None
+    limit: int
 
 
 class DefinitionView(View):
