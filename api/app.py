@@ -27,6 +27,7 @@ from api.routes import (
     users,
     workflows,
 )
+from api.routes import groups as group_routes
 from api.routes import meetings as meeting_routes
 from api.security import AccessTokens
 from channelops.settings import Settings
@@ -85,5 +86,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meeting_routes.router, prefix=API_PREFIX)
     app.include_router(exports.router, prefix=API_PREFIX)
+    app.include_router(group_routes.router, prefix=API_PREFIX)
     ui.install(app)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,3 +69,43 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+
+
+GROUP_CODE = r"^(region:)?[a-z][a-z0-9_-]{0,49}$"
+
+
+class UserUpdate(Body):
+    """Only the fields sent change. A user may send only `display_name` and `locale` for themself."""
+
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320, examples=["li@example.com"])
+    locale: Literal["zh", "en"] | None = None
+    groups: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=100,
+                                                                      examples=[["finance", "region:east"]])
+    roles: list[Annotated[str, Field(max_length=30)]] | None = Field(default=None, max_length=10,
+                                                                     examples=[["reviewer"]])
+    is_admin: bool | None = None
+    active: bool | None = Field(default=None, description="true reactivates a deactivated user")
+
+
+class PasswordReset(Body):
+    password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordChange(Body):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class GroupCreate(Body):
+    code: str = Field(min_length=1, max_length=57, pattern=GROUP_CODE, examples=["region:east"])
+    title_zh: str = Field(min_length=1, max_length=100, examples=["东区"])
+    title_en: str = Field(min_length=1, max_length=100, examples=["East"])
+    description: str = Field(default="", max_length=500)
+
+
+class GroupUpdate(Body):
+    title_zh: str | None = Field(default=None, min_length=1, max_length=100)
+    title_en: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    active: bool | None = None

@@ -136,6 +136,11 @@ class Action(StrEnum):
     READ_ALL_TASKS = "read_all_tasks"
     READ_AUDIT_TRAIL = "read_audit_trail"
     READ_COMPLIANCE = "read_compliance"
+    EDIT_PROFILE = "edit_profile"
+    CHANGE_PASSWORD = "change_password"
+    RESET_PASSWORD = "reset_password"
+    READ_GROUPS = "read_groups"
+    MANAGE_GROUPS = "manage_groups"
 
 
 RULES: dict[str, Rule] = {
@@ -153,7 +158,8 @@ RULES: dict[str, Rule] = {
     Action.READ_CALENDAR: Rule("read the company calendar and its coverage", READER),
     Action.MANAGE_CALENDAR: Rule("add and remove holidays and make-up working days", OPERATOR),
     Action.READ_USER: Rule("read a user's record", (*OPERATOR, SELF)),
-    Action.MANAGE_USERS: Rule("list, add, deactivate users; issue and revoke API tokens", OPERATOR),
+    Action.MANAGE_USERS: Rule("list, add, change, deactivate and reactivate users (groups, roles, e-mail); "
+                              "issue and revoke API tokens", OPERATOR),
     Action.SET_LANGUAGE: Rule("choose one's own language", (ANY_USER,)),
     Action.END_SESSIONS: Rule("log a user out everywhere, or change their password (object: the user)",
                               (*OPERATOR, SELF)),
@@ -167,6 +173,11 @@ RULES: dict[str, Rule] = {
     Action.READ_COMPLIANCE: Rule("read department compliance with its per-person drill-down (object: the group, "
                                  "or every group)", (*OPERATOR, role("committee"), role("viewer"),
                                                      group("committee"), MEMBER)),
+    Action.EDIT_PROFILE: Rule("change a user's display name and language (object: the user)", (*OPERATOR, SELF)),
+    Action.CHANGE_PASSWORD: Rule("change one's own password, giving the old one (object: the user)", (SELF,)),
+    Action.RESET_PASSWORD: Rule("set a user's password without the old one, ending their sessions", OPERATOR),
+    Action.READ_GROUPS: Rule("list the groups and their titles", READER),
+    Action.MANAGE_GROUPS: Rule("create groups, change their titles, deactivate and reactivate them", OPERATOR),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -189,6 +200,10 @@ MESSAGES: dict[str, str] = {
     Action.READ_PROCESS_REPORT: "only a signed-in user may read process analytics",
     Action.READ_COMPLIANCE: "the compliance of every group is for admins, the committee and viewers; "
                             "others read their own group's only (group=...)",
+    Action.EDIT_PROFILE: "only an admin may change another user's profile",
+    Action.CHANGE_PASSWORD: "only the user themself changes their password this way; an admin resets it",
+    Action.RESET_PASSWORD: "only an admin may reset a password",
+    Action.MANAGE_GROUPS: "only an admin may manage groups",
 }
 
 

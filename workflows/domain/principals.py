@@ -11,7 +11,7 @@ Principals in definitions:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,15 +29,18 @@ def is_known_group(name: str, extra: Iterable[str] = ()) -> bool:
     return prefix == "region" and bool(code) and code.replace("_", "").replace("-", "").isalnum()
 
 
-def principal_problem(principal: str, extra_groups: Iterable[str] = ()) -> str | None:
-    """Why `principal` cannot be understood, or None when it is fine."""
+def principal_problem(principal: str, extra_groups: Iterable[str] = (), *,
+                      known_group: Callable[[str], bool] | None = None) -> str | None:
+    """Why `principal` cannot be understood, or None when it is fine. `known_group` says which
+    groups exist (default: `is_known_group` with `extra_groups`)."""
     if principal in SPECIAL_PRINCIPALS:
         return None
     kind, _, name = principal.partition(":")
     if kind == "role":
         return None if name in ROLES else f"unknown role {name!r}"
     if kind == "group":
-        return None if is_known_group(name, extra_groups) else f"unknown group {name!r}"
+        known = known_group(name) if known_group is not None else is_known_group(name, extra_groups)
+        return None if known else f"unknown group {name!r}"
     if kind == "data":
         return None if name else "data: needs a field name"
     return f"unknown principal {principal!r} (use requester, system, admin, role:R, group:G, data:F)"

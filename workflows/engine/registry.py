@@ -46,8 +46,10 @@ class Registry(Generic[C]):
     def effect(self, name: str, fn: Callable[[C], None]) -> None:
         self.effects[name] = fn
 
-    def vocabulary(self, groups: frozenset[str] = frozenset()) -> Vocabulary:
-        return Vocabulary(guards=frozenset(self.guards), effects=frozenset(self.effects), groups=groups)
+    def vocabulary(self, groups: frozenset[str] | None = None, *, any_group: bool = False) -> Vocabulary:
+        """What definitions may name; `groups`: the groups that exist (see `Vocabulary`)."""
+        return Vocabulary(guards=frozenset(self.guards), effects=frozenset(self.effects), groups=groups,
+                          any_group=any_group)
 
 
 def entered_state_within(ctx: GuardContext) -> bool:
