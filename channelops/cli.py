@@ -15,6 +15,7 @@ from channelops.bootstrap import build_registry
 from channelops.cli_channels import kpi_app
 from channelops.cli_meetings import agenda
 from channelops.cli_support import fail, services
+from channelops.cli_users import group_app, user_list, user_passwd, user_set
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
 from workflows.domain.errors import ChannelOpsError
@@ -38,6 +39,10 @@ app.add_typer(user_app, name="user")
 app.add_typer(timers_app, name="timers")
 app.add_typer(kpi_app, name="kpi")
 app.command("agenda")(agenda)
+app.add_typer(group_app, name="group")
+user_app.command("set")(user_set)
+user_app.command("passwd")(user_passwd)
+user_app.command("list")(user_list)
 
 
 @db_app.command("upgrade")

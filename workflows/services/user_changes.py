@@ -116,3 +116,12 @@ def find_users(svc: Services, *, actor: Actor, group: str | None = None, role: s
     return [UserView.model_validate(r) for r in rows
             if (group is None or group in r["groups"]) and (role is None or role in r["roles"])
             and (not needle or needle in r["login"].lower() or needle in r["display_name"].lower())]
+
+
+def user_id_for(svc: Services, *, login: str) -> int:
+    """The id of the user `login`, active or not (for the CLI)."""
+    with svc.uow(write=False) as uow:
+        found = uow.conn.execute(select(t.users.c.id).where(t.users.c.login == login)).scalar()
+    if found is None:
+        raise NotFound(f"no user {login!r}")
+    return int(found)
