@@ -19,9 +19,11 @@ from api.ui import (
     editor_views,
     errors,
     export_views,
+    group_views,
     inbox_views,
     instance_views,
     meeting_views,
+    people_views,
     report_views,
     workflow_views,
 )
@@ -37,6 +39,8 @@ def install(app: FastAPI) -> None:
     errors.install(app)
     for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
                    channel_views, meeting_views, report_views, export_views):
+        app.include_router(module.router, include_in_schema=False)
+    for module in (people_views, group_views):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
