@@ -111,3 +111,13 @@ def test_a_region_group_is_not_known_until_an_admin_creates_it(client: TestClien
     yaml = {"content": text.encode(), "headers": {**admin, "Content-Type": "application/yaml"}}
     report = client.post("/api/v1/workflows/validate", **yaml).json()  # type: ignore[arg-type]
     assert "unknown group 'region:north'" in {e["message"] for e in report["errors"]}
+
+
+def test_a_meeting_may_invite_a_group_an_admin_created_and_no_group_that_does_not_exist(
+        client: TestClient, login_as: LoginFactory) -> None:
+    admin = login_as(admin=True)
+    meeting = {"kind": "other", "starts_at": "2026-12-08T15:00:00+08:00", "attendee_groups": ["legal"]}
+    refused = client.post("/api/v1/meetings", headers=admin, json=meeting)
+    assert refused.status_code == 422 and "unknown group 'legal'" in refused.text
+    client.post("/api/v1/groups", headers=admin, json={"code": "legal", "title_zh": "法务部", "title_en": "Legal"})
+    assert client.post("/api/v1/meetings", headers=admin, json=meeting).status_code == 201
