@@ -30,6 +30,8 @@ DATA_DEPENDENT = [
     r"^/api/v1/kpis",
     r"^/api/v1/rules/thresholds$",
     r"^/api/v1/meetings",
+    r"^/api/v1/users/[^/]+$",  # PATCH: a group must exist, an e-mail address must look like one
+    r"^/api/v1/groups",  # a title of blanks only
 ]
 POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 CONFIG = SchemathesisConfig.from_dict({"operations": [
