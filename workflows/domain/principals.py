@@ -5,7 +5,9 @@ Principals in definitions:
     ``system``             timers, rules and other automatic callers
     ``admin``              any administrator
     ``role:<role>``        a role (committee, reviewer, channel_manager, viewer, admin)
-    ``group:<group>``      a group (market, sales, finance, it, committee, region:<code>)
+    ``group:<group>``      a group that exists: the shipped market, sales, finance, it, committee, and
+                           those admins define (e.g. region:<code>), checked by the services against the
+                           database (`workflows.services.groups`)
     ``data:<field>``       the user whose login is in the instance's data under <field>
 """
 

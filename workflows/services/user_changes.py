@@ -50,7 +50,7 @@ def _new_values(row: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str,
     if "display_name" in values:
         values["display_name"] = values["display_name"].strip() or row["login"]
     if "email" in values:
-        values["email"] = values["email"].strip() or None if values["email"] is not None else None
+        values["email"] = (values["email"] or "").strip() or None
     if "roles" in values or "groups" in values or "is_admin" in values:
         roles = set(values.get("roles", row["roles"]))
         is_admin = values.get("is_admin", "admin" in roles if "roles" in values else row["is_admin"])
