@@ -77,6 +77,9 @@ GROUP_CODE = r"^(region:)?[a-z][a-z0-9_-]{0,49}$"
 class UserUpdate(Body):
     """Only the fields sent change. A user may send only `display_name` and `locale` for themself."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"groups": ["finance", "region:east"], "email": "li@example.com"}, {"active": True}]})
+
     display_name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320, examples=["li@example.com"])
     locale: Literal["zh", "en"] | None = None
@@ -89,10 +92,13 @@ class UserUpdate(Body):
 
 
 class PasswordReset(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"password": "a long new password"}]})
     password: str = Field(min_length=8, max_length=200)
 
 
 class PasswordChange(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"old_password": "my old password", "new_password": "a long new password"}]})
     old_password: str = Field(min_length=1, max_length=200)
     new_password: str = Field(min_length=8, max_length=200)
 
@@ -105,6 +111,8 @@ class GroupCreate(Body):
 
 
 class GroupUpdate(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title_zh": "华东区", "title_en": "East China"}, {"active": False}]})
     title_zh: str | None = Field(default=None, min_length=1, max_length=100)
     title_en: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
