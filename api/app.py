@@ -29,6 +29,7 @@ from api.routes import (
     workflows,
 )
 from api.routes import delegations as delegation_routes
+from api.routes import groups as group_routes
 from api.routes import meetings as meeting_routes
 from api.routes import migrations as migration_routes
 from api.routes import notifications as notification_routes
@@ -93,5 +94,6 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.include_router(migration_routes.router, prefix=API_PREFIX)
     app.include_router(notification_routes.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
+    app.include_router(group_routes.router, prefix=API_PREFIX)
     ui.install(app)
     return app

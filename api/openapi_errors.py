@@ -12,8 +12,8 @@ derived here once instead of being repeated on ~60 routes:
 | 409    | change something (any method but GET)                              |
 | 413    | take a body (the request size limits)                              |
 | 422    | take a parameter or a body (replacing FastAPI's `HTTPValidationError`) |
-| 429    | log in (login throttling)                                          |
-| 503    | log in (the bounded queue of password checks is full)              |
+| 429    | log in (login throttling), change one's password (the same)         |
+| 503    | log in or set a password (the bounded queue of password checks is full) |
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ DESCRIPTIONS = {
     "503": "Busy: too many logins are waiting for a password check; retry after `Retry-After` seconds",
 }
 LOGIN_PATH = "/api/v1/auth/token"
+# Passwords hashed on the login threads: 503 when their queue is full; one's own change is throttled too.
+PASSWORD_PATHS = {"/api/v1/users/me/password": {"429", "503"}, "/api/v1/users/{user_id}/password": {"503"}}
 
 
 def statuses(*, path: str, method: str, operation: dict[str, Any]) -> list[str]:
@@ -73,6 +75,7 @@ def statuses(*, path: str, method: str, operation: dict[str, Any]) -> list[str]:
         found.add("422")
     if path == LOGIN_PATH:
         found |= {"401", "429", "503"}
+    found |= PASSWORD_PATHS.get(path, set())
     return sorted(found)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,3 +79,49 @@ class TokenResponse(BaseModel):
 class FollowUp(Body):
     date: dt.date = Field(description="the local day to be reminded of the task, from today to a year ahead",
                        examples=["2026-12-01"])
+GROUP_CODE = r"^(region:)?[a-z][a-z0-9_-]{0,49}$"
+
+
+class UserUpdate(Body):
+    """Only the fields sent change. A user may send only `display_name` and `locale` for themself."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"groups": ["finance", "region:east"], "email": "li@example.com"}, {"active": True}]})
+
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320, examples=["li@example.com"])
+    locale: Literal["zh", "en"] | None = None
+    groups: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=100,
+                                                                      examples=[["finance", "region:east"]])
+    roles: list[Annotated[str, Field(max_length=30)]] | None = Field(default=None, max_length=10,
+                                                                     examples=[["reviewer"]])
+    is_admin: bool | None = None
+    active: bool | None = Field(default=None, description="true reactivates a deactivated user")
+
+
+class PasswordReset(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"password": "a long new password"}]})
+    password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordChange(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"old_password": "my old password", "new_password": "a long new password"}]})
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+class GroupCreate(Body):
+    code: str = Field(min_length=1, max_length=57, pattern=GROUP_CODE, examples=["region:east"])
+    title_zh: str = Field(min_length=1, max_length=100, examples=["东区"])
+    title_en: str = Field(min_length=1, max_length=100, examples=["East"])
+    description: str = Field(default="", max_length=500)
+
+
+class GroupUpdate(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title_zh": "华东区", "title_en": "East China"}, {"active": False}]})
+    title_zh: str | None = Field(default=None, min_length=1, max_length=100)
+    title_en: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    active: bool | None = None

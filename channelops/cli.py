@@ -18,6 +18,7 @@ from channelops.cli_meetings import agenda
 from channelops.cli_migrate import workflow_migrate
 from channelops.cli_notify import outbox_app, target_app
 from channelops.cli_support import fail, services
+from channelops.cli_users import group_app, user_list, user_passwd, user_set
 from channelops.settings import Settings, get_settings
 from workflows.adapters.clock import FixedClock
 from workflows.domain.errors import ChannelOpsError
@@ -46,6 +47,10 @@ app.add_typer(task_app, name="task")
 workflow_app.command("migrate")(workflow_migrate)
 app.add_typer(target_app, name="target")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(group_app, name="group")
+user_app.command("set")(user_set)
+user_app.command("passwd")(user_passwd)
+user_app.command("list")(user_list)
 
 
 @db_app.command("upgrade")

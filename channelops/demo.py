@@ -10,6 +10,7 @@ from channels.views import ChannelView
 from workflows.domain.principals import SYSTEM, Actor
 from workflows.services import instances, tasks
 from workflows.services.context import Services
+from workflows.services.groups import add_group
 from workflows.services.queries import inbox
 from workflows.services.users import actor_for, add_user
 
@@ -28,8 +29,13 @@ USERS: list[tuple[str, str, list[str], list[str], bool]] = [
     ("he.manager", "何经理 He (channel manager)", [], ["channel_manager"], False),
     ("audit", "审计 Audit (viewer)", [], ["viewer"], False),
 ]
+REGIONS = [("region:east", "东区", "East"), ("region:southwest", "西南区", "Southwest")]
+
+
 def seed(svc: Services) -> list[tuple[str, str]]:
     """Fill an empty, migrated database; returns (login, role description) for the printout."""
+    for code, zh, en in REGIONS:  # the shipped groups come with the database; regions are the company's
+        add_group(svc, actor=SYSTEM, code=code, title_zh=zh, title_en=en)
     for login, name, groups, roles, admin in USERS:
         add_user(svc, actor=SYSTEM, login=login, display_name=name, groups=groups, roles=roles, is_admin=admin,
                  password=PASSWORD, email=f"{login}@example.com")

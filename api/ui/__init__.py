@@ -22,11 +22,13 @@ from api.ui import (
     errors,
     export_views,
     follow_up_views,
+    group_views,
     inbox_views,
     instance_views,
     meeting_views,
     migration_views,
     notification_views,
+    people_views,
     report_views,
     workflow_views,
 )
@@ -46,6 +48,8 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(audit_views.router, include_in_schema=False)
     app.include_router(follow_up_views.router, include_in_schema=False)
+    for module in (people_views, group_views):
+        app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
         directory = NODE_MODULES / folder

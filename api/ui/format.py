@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from workflows.domain.definition import Localized
 from workflows.services.context import Services
+from workflows.services.groups import title_of
 
 SOON = "soon"
 OVERDUE = "overdue"
@@ -51,6 +52,10 @@ class Formatter:
 
     def pick(self, zh: str, en: str) -> str:
         return zh if self.locale == "zh" else en
+
+    def group(self, code: str | None) -> str:
+        """A group's title in this language (财务部 for `finance`), from the admins' groups."""
+        return "—" if not code else title_of(self.svc, code, locale=self.locale)
 
     def due(self, due_at: datetime | None) -> DueMark | None:
         """The SLA mark of a due date, with the working time left (0 once overdue)."""

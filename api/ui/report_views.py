@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from api.ui import render
 from api.ui.context import Ui, UiDep
-from workflows.domain.group_titles import group_title
 from workflows.domain.principals import DEPARTMENT_GROUPS
 from workflows.domain.usage_diagram import usage_mermaid
 from workflows.services import compliance, definitions, process
@@ -38,7 +37,7 @@ def compliance_page(ui: UiDep, period: Period = None, group: Group = None) -> Re
         group = min(allowed & DEPARTMENT_GROUPS or allowed, default=None)
     report = compliance.compliance_report(ui.svc, actor=ui.user, period=period or _last_month(ui),
                                           group=group or None)
-    choices = [(name, ui.fmt.pick(*group_title(name)))
+    choices = [(name, ui.fmt.group(name))
                for name in (compliance.DEPARTMENT_ORDER if allowed is None else sorted(allowed))]
     return render.html(ui, "report_compliance.html", report=report, chart=_compliance_chart(ui, report),
                        group=group or "", choices=choices, everyone=allowed is None)

@@ -16,7 +16,7 @@ from channels.meetings.texts import KINDS
 from channels.meetings.views import MeetingView, OccurrenceView
 from channels.permissions import ChannelAction, require
 from workflows.domain.errors import InvalidInput, NotFound, Problem
-from workflows.domain.principals import Actor, is_known_group
+from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
@@ -44,7 +44,10 @@ def problems_in(uow: UnitOfWork, *, kind: str, starts_at: datetime, timezone: st
         problems.append(Problem("duration_minutes", "must be 5 to 1440"))
     if not 0 <= prepare_days <= 30:
         problems.append(Problem("prepare_days", "must be 0 to 30"))
-    problems += [Problem("attendee_groups", f"unknown group {g!r}") for g in attendee_groups if not is_known_group(g)]
+    if attendee_groups:  # the groups admins defined (a deactivated one still names its members)
+        groups = set(uow.conn.execute(select(t.groups.c.code).where(t.groups.c.code.in_(set(attendee_groups))))
+                     .scalars())
+        problems += [Problem("attendee_groups", f"unknown group {g!r}") for g in attendee_groups if g not in groups]
     if attendee_users:
         known = set(uow.conn.execute(select(t.users.c.id).where(t.users.c.id.in_(set(attendee_users)),
                                                                t.users.c.active.is_(True))).scalars())

@@ -82,6 +82,7 @@ def world(svc: Services, settings: Settings) -> World:
 
     delegation = add_delegation(svc, actor=SYSTEM, login="requester", substitute="sales_user",
                                 starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 27))
+    _passwords(svc)
     return World(headers=headers, ids={"complaint": complaint.id, "task": task_id, "claimed": claimed_id,
                                        "user": requester.id, "token": token.info.id, "meeting": meeting_id,
                                        "item": item_id, "occurrence": occurrence_id, "channel": channel_id,
@@ -110,6 +111,21 @@ def _notification_ids(svc: Services, owner_id: int) -> dict[str, int]:
         uow.conn.execute(update(t.outbox).where(t.outbox.c.id == outbox_id).values(status="dead"))
         uow.commit()
     return {"target_id": target.id, "outbox_id": int(outbox_id or 0)}
+OLD_PASSWORD = "old password 1"
+
+
+def _passwords(svc: Services) -> None:
+    """Every user has OLD_PASSWORD (hashed fast), for `POST /users/me/password`; sessions go on."""
+    from sqlalchemy import update
+
+    from tests.support.passwords import CountingHasher
+    from workflows.persistence import tables as t
+    from workflows.services.passwords import Passwords
+
+    svc.passwords = Passwords(hasher=CountingHasher())
+    with svc.uow() as uow:
+        uow.conn.execute(update(t.users).values(password_hash=svc.passwords.hash(OLD_PASSWORD)))
+        uow.commit()
 
 
 def _channel(svc: Services, *, manager_id: int) -> int:
@@ -302,6 +318,16 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("PUT", "/api/v1/tasks/{claimed}/follow-up", {"date": "2026-12-01"}, [(A.SET_FOLLOW_UP, claimed_task)]),
     ("DELETE", "/api/v1/tasks/{claimed}/follow-up", None, [(A.SET_FOLLOW_UP, claimed_task)]),
     ("GET", "/api/v1/tasks?sort=follow_up", None, [(A.READ_TASKS, nothing)]),
+    ("PATCH", "/api/v1/users/{user}", {"display_name": "新名字"}, [(A.EDIT_PROFILE, other_user)]),
+    ("PATCH", "/api/v1/users/{user}", {"groups": ["finance"], "active": True}, [(A.MANAGE_USERS, nothing)]),
+    ("POST", "/api/v1/users/{user}/password", {"password": "a new password"}, [(A.RESET_PASSWORD, nothing)]),
+    ("POST", "/api/v1/users/me/password", {"old_password": OLD_PASSWORD, "new_password": "a new password"},
+     [(A.CHANGE_PASSWORD, oneself)]),
+    ("GET", "/api/v1/groups", None, [(A.READ_GROUPS, nothing)]),
+    ("POST", "/api/v1/groups", {"code": "region:east", "title_zh": "东区", "title_en": "East"},
+     [(A.MANAGE_GROUPS, nothing)]),
+    ("GET", "/api/v1/groups/market", None, [(A.READ_GROUPS, nothing)]),
+    ("PATCH", "/api/v1/groups/market", {"description": "市场部审核"}, [(A.MANAGE_GROUPS, nothing)]),
 ]
 
 
@@ -353,6 +379,7 @@ def test_every_route_in_the_api_is_covered_by_the_matrix(client: TestClient) -> 
                 .replace("/complaint", "/{name}").replace("/versions/1", "/versions/{version}")
                 .replace("/2026-12-31", "/{day}").replace("{meeting}", "{meeting_id}")
                 .replace("{occurrence}", "{occurrence_id}")
-                .replace("{channel}", "{channel_id}").replace("{delegation}", "{delegation_id}").split("?")[0])
+                .replace("{channel}", "{channel_id}").replace("{delegation}", "{delegation_id}")
+                .replace("/groups/market", "/groups/{code}").split("?")[0])
                for m, p, _, _ in ENDPOINTS}
     assert routes - covered - {("POST", "/api/v1/auth/token")} == set()

@@ -27,8 +27,11 @@ PAGES = ["/inbox", "/inbox?due=overdue&sort=created", "/instances", "/instances?
          "/instances/{id}", "/dashboard", "/workflows", "/workflows/complaint", "/workflows/complaint?version=1",
          "/workflows/channel_onboarding/start", "/channels", "/channels?card=yellow&stars=&type=agent",
          "/channels/{channel}", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/agenda.ics",
-         "/reports/compliance", "/reports/process", "/reports/process?workflow=complaint&weeks=4"]
-ADMIN_PAGES = ["/admin/workflows", "/admin/workflows/editor", "/admin/workflows/editor?name=complaint"]
+         "/reports/compliance", "/reports/process", "/reports/process?workflow=complaint&weeks=4",
+         "/profile"]
+ADMIN_PAGES = ["/admin/workflows", "/admin/workflows/editor", "/admin/workflows/editor?name=complaint",
+               "/admin/users", "/admin/users?group=finance&role=reviewer&active=no", "/admin/groups",
+               "/admin/groups?show=all", "/admin/groups/market"]
 IMPORTERS = {"admin", "channel_manager"}
 
 

@@ -8,16 +8,18 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import Connection, insert, text
 
 import channels.meetings.tables
 import channels.tables  # noqa: F401  (both modules' tables join `metadata`)
+from workflows.domain.group_titles import SHIPPED
 from workflows.persistence import migrate
 from workflows.persistence.db import make_engine
-from workflows.persistence.tables import metadata
+from workflows.persistence.tables import groups, metadata
 
 PG_ADMIN = os.environ.get("CHANNELOPS_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -55,8 +57,16 @@ def truncate_postgres(url: str) -> None:
         with engine.begin() as conn:
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            seed_groups(conn)
     finally:
         engine.dispose()
+
+
+def seed_groups(conn: Connection) -> None:
+    """The groups migration 0008 seeds (a truncated database has lost them)."""
+    now = datetime.now(UTC)
+    conn.execute(insert(groups), [{"code": code, "title_zh": zh, "title_en": en, "description": "", "active": True,
+                                   "created_at": now, "updated_at": now} for code, (zh, en) in SHIPPED.items()])
 
 
 def sqlite_template(directory: Path) -> Path:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,10 +17,12 @@ from channelops.settings import Settings
 from tests.support import databases
 from workflows.adapters.calendar import BusinessCalendar
 from workflows.adapters.clock import FixedClock
+from workflows.domain.group_titles import group_title
 from workflows.domain.principals import SYSTEM, Actor
 from workflows.persistence.db import make_engine
 from workflows.services.context import Services
 from workflows.services.definitions import publish_shipped
+from workflows.services.groups import add_group, known_codes
 from workflows.services.users import actor_for, add_user
 
 # Monday 2026-11-23 09:00 in Shanghai: a working day, at the start of working hours.
@@ -72,12 +74,20 @@ def svc(database_url: str, clock: FixedClock, calendar: BusinessCalendar) -> Ite
 UserFactory = Callable[..., Actor]
 
 
+def ensure_groups(svc: Services, groups: Iterable[str]) -> None:
+    """Create the groups among `groups` that do not exist yet (a user can only join existing groups)."""
+    for code in sorted(set(groups) - known_codes(svc)):
+        zh, en = group_title(code)
+        add_group(svc, actor=SYSTEM, code=code, title_zh=zh, title_en=en)
+
+
 @pytest.fixture
 def make_user(svc: Services) -> UserFactory:
     """Create a user with a random login; returns it as an Actor."""
 
     def make(*groups: str, roles: tuple[str, ...] = (), admin: bool = False, login: str | None = None) -> Actor:
         name = login or f"u_{uuid.uuid4().hex[:8]}"
+        ensure_groups(svc, groups)
         add_user(svc, actor=SYSTEM, login=name, groups=groups, roles=roles, is_admin=admin)
         return actor_for(svc, login=name)
 
@@ -109,6 +119,7 @@ def login_as(svc: Services, settings: Settings) -> LoginFactory:
 
     def make(*groups: str, roles: tuple[str, ...] = (), admin: bool = False) -> dict[str, str]:
         name = f"u_{uuid.uuid4().hex[:8]}"
+        ensure_groups(svc, groups)
         view = add_user(svc, actor=SYSTEM, login=name, groups=groups, roles=roles, is_admin=admin)
         return bearer(settings, view.id)
 

@@ -44,14 +44,17 @@ def test_an_admin_may_not_decide_a_task_of_a_group_they_are_not_in_but_may_relea
     assert POLICY.allows(ADMIN, Action.RELEASE_TASK, claimed)
 
 
-def test_a_viewer_may_read_everything_but_write_only_their_own_language_targets_and_sessions() -> None:
+def test_a_viewer_may_read_everything_but_write_only_their_own_language_targets_sessions_and_profile() -> None:
     reads = [name for name in POLICY.rules if name.startswith("read_")]
     own = UserRef(VIEWER.id)
     assert [name for name in reads if not POLICY.allows(VIEWER, name, own)] == []
     assert [name for name in WRITES if POLICY.allows(VIEWER, name, own)] == [
-        "set_language", "end_sessions", "manage_targets", "manage_delegations"]
+        "set_language", "end_sessions", "manage_targets", "manage_delegations", "edit_profile",
+        "change_password"]
     assert not POLICY.allows(VIEWER, Action.MANAGE_TARGETS, UserRef(MANAGER.id))
     assert not POLICY.allows(VIEWER, Action.END_SESSIONS, UserRef(MANAGER.id))
+    assert not POLICY.allows(VIEWER, Action.EDIT_PROFILE, UserRef(MANAGER.id))
+    assert not POLICY.allows(VIEWER, Action.CHANGE_PASSWORD, UserRef(MANAGER.id))
 
 
 def test_system_may_do_whatever_an_admin_may_except_choose_a_language() -> None:

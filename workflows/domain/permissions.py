@@ -161,6 +161,11 @@ class Action(StrEnum):
     ASSIGN_TASK = "assign_task"
     MIGRATE_INSTANCES = "migrate_instances"
     SET_FOLLOW_UP = "set_follow_up"
+    EDIT_PROFILE = "edit_profile"
+    CHANGE_PASSWORD = "change_password"
+    RESET_PASSWORD = "reset_password"
+    READ_GROUPS = "read_groups"
+    MANAGE_GROUPS = "manage_groups"
 
 
 RULES: dict[str, Rule] = {
@@ -179,7 +184,8 @@ RULES: dict[str, Rule] = {
     Action.READ_CALENDAR: Rule("read the company calendar and its coverage", READER),
     Action.MANAGE_CALENDAR: Rule("add and remove holidays and make-up working days", OPERATOR),
     Action.READ_USER: Rule("read a user's record", (*OPERATOR, SELF)),
-    Action.MANAGE_USERS: Rule("list, add, deactivate users; issue and revoke API tokens", OPERATOR),
+    Action.MANAGE_USERS: Rule("list, add, change, deactivate and reactivate users (groups, roles, e-mail); "
+                              "issue and revoke API tokens", OPERATOR),
     Action.SET_LANGUAGE: Rule("choose one's own language", (ANY_USER,)),
     Action.END_SESSIONS: Rule("log a user out everywhere, or change their password (object: the user)",
                               (*OPERATOR, SELF)),
@@ -200,6 +206,11 @@ RULES: dict[str, Rule] = {
     Action.MIGRATE_INSTANCES: Rule("move running instances to another version of their workflow (dry run or real)",
                                    OPERATOR),
     Action.SET_FOLLOW_UP: Rule("set or clear a task's follow-up date (object: the task)", (ASSIGNEE,)),
+    Action.EDIT_PROFILE: Rule("change a user's display name and language (object: the user)", (*OPERATOR, SELF)),
+    Action.CHANGE_PASSWORD: Rule("change one's own password, giving the old one (object: the user)", (SELF,)),
+    Action.RESET_PASSWORD: Rule("set a user's password without the old one, ending their sessions", OPERATOR),
+    Action.READ_GROUPS: Rule("list the groups and their titles", READER),
+    Action.MANAGE_GROUPS: Rule("create groups, change their titles, deactivate and reactivate them", OPERATOR),
 }
 MESSAGES: dict[str, str] = {
     Action.VALIDATE_DEFINITION: "only an admin may validate workflow definitions",
@@ -226,6 +237,10 @@ MESSAGES: dict[str, str] = {
     Action.ASSIGN_TASK: "only an admin or a lead of the task's group may assign it",
     Action.MIGRATE_INSTANCES: "only an admin may migrate running instances to another version",
     Action.SET_FOLLOW_UP: "only the task's assignee may set its follow-up date: claim the task first",
+    Action.EDIT_PROFILE: "only an admin may change another user's profile",
+    Action.CHANGE_PASSWORD: "only the user themself changes their password this way; an admin resets it",
+    Action.RESET_PASSWORD: "only an admin may reset a password",
+    Action.MANAGE_GROUPS: "only an admin may manage groups",
 }
 
 

@@ -5,13 +5,15 @@ Principals in definitions:
     ``system``             timers, rules and other automatic callers
     ``admin``              any administrator
     ``role:<role>``        a role (committee, reviewer, channel_manager, viewer, admin, lead)
-    ``group:<group>``      a group (market, sales, finance, it, committee, region:<code>)
+    ``group:<group>``      a group that exists: the shipped market, sales, finance, it, committee, and
+                           those admins define (e.g. region:<code>), checked by the services against the
+                           database (`workflows.services.groups`)
     ``data:<field>``       the user whose login is in the instance's data under <field>
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,15 +35,18 @@ def is_known_group(name: str, extra: Iterable[str] = ()) -> bool:
     return prefix == "region" and bool(code) and code.replace("_", "").replace("-", "").isalnum()
 
 
-def principal_problem(principal: str, extra_groups: Iterable[str] = ()) -> str | None:
-    """Why `principal` cannot be understood, or None when it is fine."""
+def principal_problem(principal: str, extra_groups: Iterable[str] = (), *,
+                      known_group: Callable[[str], bool] | None = None) -> str | None:
+    """Why `principal` cannot be understood, or None when it is fine. `known_group` says which
+    groups exist (default: `is_known_group` with `extra_groups`)."""
     if principal in SPECIAL_PRINCIPALS:
         return None
     kind, _, name = principal.partition(":")
     if kind == "role":
         return None if name in ROLES else f"unknown role {name!r}"
     if kind == "group":
-        return None if is_known_group(name, extra_groups) else f"unknown group {name!r}"
+        known = known_group(name) if known_group is not None else is_known_group(name, extra_groups)
+        return None if known else f"unknown group {name!r}"
     if kind == "data":
         return None if name else "data: needs a field name"
     return f"unknown principal {principal!r} (use requester, system, admin, role:R, group:G, data:F)"

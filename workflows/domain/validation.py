@@ -21,13 +21,25 @@ NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What names a definition may use: registered guards and effects, extra groups, and the
-    attributes (with their values) of each subject type that variants may select on."""
+    """What names a definition may use: registered guards and effects, groups, and the attributes
+    (with their values) of each subject type that variants may select on.
+
+    `groups`: the groups that exist (the services pass the database's); None: checked without a
+    database (the shipped groups and any `region:<code>`, as `channelops workflow validate` does).
+    `any_group`: group names are not checked at all (a published version compiled again: its
+    groups were checked when it was published).
+    """
 
     guards: frozenset[str] = frozenset()
     effects: frozenset[str] = frozenset()
-    groups: frozenset[str] = frozenset()
+    groups: frozenset[str] | None = None
+    any_group: bool = False
     subjects: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def knows_group(self, name: str) -> bool:
+        if self.any_group:
+            return True
+        return is_known_group(name) if self.groups is None else name in self.groups
 
 
 @dataclass
@@ -119,12 +131,12 @@ class _Checker:
 
     def _principals(self, path: Path, principals: Iterable[str]) -> None:
         for index, principal in enumerate(principals):
-            problem = principal_problem(principal, self.vocabulary.groups)
+            problem = principal_problem(principal, known_group=self.vocabulary.knows_group)
             if problem:
                 self.report((*path, index), problem)
 
     def _group(self, path: Path, name: str) -> None:
-        if not is_known_group(name, self.vocabulary.groups):
+        if not self.vocabulary.knows_group(name):
             self.report(path, f"unknown group {name!r}")
 
     def _effects(self, path: Path, names: Iterable[str]) -> None:

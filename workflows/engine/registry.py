@@ -69,8 +69,10 @@ class Registry(Generic[C]):
     def subject(self, subject_type: str, attributes: SubjectAttributes) -> None:
         self.subjects[subject_type] = attributes
 
-    def vocabulary(self, groups: frozenset[str] = frozenset()) -> Vocabulary:
+    def vocabulary(self, groups: frozenset[str] | None = None, *, any_group: bool = False) -> Vocabulary:
+        """What definitions may name; `groups`: the groups that exist (see `Vocabulary`)."""
         return Vocabulary(guards=frozenset(self.guards), effects=frozenset(self.effects), groups=groups,
+                          any_group=any_group,
                           subjects={name: found.values for name, found in self.subjects.items()})
 
 

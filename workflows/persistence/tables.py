@@ -360,3 +360,22 @@ delegations = Delegation.__table__  # type: ignore[attr-defined]
 migration_runs = MigrationRun.__table__  # type: ignore[attr-defined]
 migration_items = MigrationItem.__table__  # type: ignore[attr-defined]
 notification_preferences = NotificationPreference.__table__  # type: ignore[attr-defined]
+
+
+class Group(SQLModel, table=True):
+    """A group of people that tasks, notifications and meetings address (`group:<code>`), defined by
+    admins; a `region:<code>` group is a region's leads. A code never changes (rows name it); a group
+    is never deleted, only deactivated (no new members, not offered in forms)."""
+
+    __tablename__ = "groups"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True)
+    title_zh: str = Field(max_length=100)
+    title_en: str = Field(max_length=100)
+    description: str = Field(default="", max_length=500)
+    active: bool = True
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+groups = Group.__table__  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 
 from workflows.domain.errors import InvalidInput, NotFound, Problem
 from workflows.domain.group_titles import group_title
-from workflows.domain.principals import DEPARTMENT_GROUPS, Actor, is_known_group
+from workflows.domain.principals import DEPARTMENT_GROUPS, Actor
 from workflows.persistence import tables as t
 from workflows.services.compliance_views import (
     ComplianceReport,
@@ -29,6 +29,7 @@ from workflows.services.compliance_views import (
     WorkflowAttainment,
 )
 from workflows.services.context import Services
+from workflows.services.groups import group_titles, known_codes
 from workflows.services.report_access import require_report_reader
 from workflows.services.report_sql import epoch
 from workflows.services.reports import sla_report
@@ -76,8 +77,9 @@ def compliance_report(svc: Services, *, actor: Actor, period: str, group: str | 
     require_report_reader(actor, report="compliance", group=group)
     now = svc.clock.now()
     trend_start, _ = month_bounds(period, zone, shift=1 - TREND_MONTHS)
+    exists = group is None or group in known_codes(svc)
     with svc.uow(write=False) as uow:
-        if group is not None and not is_known_group(group) and uow.conn.execute(
+        if not exists and uow.conn.execute(
                 select(k.id).where(k.original_group == group).limit(1)).first() is None:
             raise NotFound(f"no group {group!r}")
         trend = _trend(uow.conn, period=period, zone=zone, now=now, group=group, start=trend_start, end=end)
@@ -96,7 +98,8 @@ def compliance_report(svc: Services, *, actor: Actor, period: str, group: str | 
             row.hours = timeline.at_epoch(row.completed) - timeline.at_epoch(row.created)
         by_group[row.group].append(row)
     attainment = _attainment(svc, workflows={r.workflow for r in rows}, start=start, end=end, titles=titles)
-    groups = [_group(name, by_group.get(name, []), people=people,
+    known = group_titles(svc)
+    groups = [_group(name, by_group.get(name, []), people=people, titles=known,
                      attainment=attainment, trend=trend.get(name, {}),
                      periods=[_period_name(period, s) for s in range(1 - TREND_MONTHS, 1)])
               for name in names]
@@ -197,13 +200,14 @@ def _counts(classes: Iterable[str], escalated: int) -> dict[str, Any]:
 
 
 def _group(name: str, rows: list[_Task], *, people: Mapping[int, tuple[str, str]],
+           titles: Mapping[str, tuple[str, str]],
            attainment: Mapping[str, WorkflowAttainment], trend: Mapping[str, Mapping[str, int]],
            periods: list[str]) -> GroupCompliance:
     counts = _counts((r.kind for r in rows), sum(r.escalated for r in rows))
     median, p90 = spread([r.hours for r in rows if r.completed is not None])
     sla = [attainment[w] for w in sorted({r.workflow for r in rows})]
     met, breached = sum(a.met for a in sla), sum(a.breached for a in sla)
-    zh, en = group_title(name)
+    zh, en = titles.get(name) or group_title(name)
     return GroupCompliance(
         group=name, title_zh=zh, title_en=en, **counts, median_hours=median, p90_hours=p90,
         sla_attainment=_rate(met, met + breached), sla=sla, people=_per_person(rows, people=people),

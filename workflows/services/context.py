@@ -97,6 +97,9 @@ class Services:
     _compiled: dict[int, CompiledWorkflow] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Every group by code (`workflows.services.groups`): its titles are on most pages. A change made
+    # in this process counts at once, one made in another within 10 s.
+    group_cache: ShortCache[str, Any] = field(default_factory=lambda: ShortCache(ttl=10.0))
 
     def __post_init__(self) -> None:
         if self.calendar_base is None:
@@ -132,7 +135,8 @@ class Services:
         ).first()
         if row is None:
             raise NotFound(f"workflow definition {definition_id} not found")
-        result = validate_source(row.source, self.registry.vocabulary())
+        # Its groups were checked against the database's when it was published.
+        result = validate_source(row.source, self.registry.vocabulary(any_group=True))
         if result.definition is None or result.problems:
             first = result.problems[0] if result.problems else "unreadable"
             raise Conflict(f"workflow definition {definition_id} can no longer run here: {first}")

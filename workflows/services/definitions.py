@@ -15,6 +15,7 @@ from workflows.domain.validation import ValidationResult, validate_source
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
+from workflows.services.groups import known_codes
 from workflows.services.records import audit
 from workflows.services.views import DefinitionView
 
@@ -22,13 +23,14 @@ SHIPPED = ("channel_onboarding", "complaint", "card_escalation", "channel_lifecy
 
 
 def validate_definition(svc: Services, source: str) -> ValidationResult:
-    """Check a definition against the registry's guards and effects; never raises for bad input.
+    """Check a definition against the registry's guards and effects and the database's groups; never
+    raises for bad input. A group that does not exist is a problem at its line.
 
     A text over `svc.limits.yaml_bytes` is refused before it is parsed.
     """
     if too_large := yaml_problems(source, svc.limits):
         return ValidationResult(None, too_large, refused=True)
-    return validate_source(source, svc.registry.vocabulary())
+    return validate_source(source, svc.registry.vocabulary(groups=known_codes(svc)))
 
 
 _LATEST = (select(t.definitions).where(t.definitions.c.name == bindparam("name"))

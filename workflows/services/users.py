@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from workflows.domain.permissions import Action, require
-from workflows.domain.principals import DEPARTMENT_GROUPS, ROLES, Actor, is_known_group
+from workflows.domain.principals import DEPARTMENT_GROUPS, ROLES, Actor
 from workflows.persistence import tables as t
 from workflows.services.context import Services
+from workflows.services.groups import membership_problems
 from workflows.services.records import audit
 from workflows.services.views import UserView
 
@@ -43,8 +44,7 @@ def add_user(
     """Create a user (admins and the system only). Unknown groups or roles are refused, all listed."""
     require(actor, Action.MANAGE_USERS)
     groups, roles = sorted(set(groups)), sorted(set(roles))
-    problems = [Problem("groups", f"unknown group {g!r}") for g in groups if not is_known_group(g)]
-    problems += [Problem("roles", f"unknown role {r!r}") for r in roles if r not in ROLES]
+    problems = [Problem("roles", f"unknown role {r!r}") for r in roles if r not in ROLES]
     if not login.strip() or len(login) > 100:
         problems.append(Problem("login", "must be 1 to 100 characters"))
     if locale not in ("zh", "en"):
@@ -57,6 +57,8 @@ def add_user(
               "roles": implied_roles(groups, roles, is_admin=is_admin), "groups": groups, "locale": locale,
               "active": True, "created_at": now}
     with svc.uow() as uow:
+        if problems := membership_problems(uow, groups):
+            raise InvalidInput("the user is not valid", problems)
         try:
             new_id = uow.conn.execute(insert(t.users).returning(t.users.c.id), values).scalar_one()
         except IntegrityError as exc:
