@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,13 @@ class EventCreate(Body):
 
 
 class TaskComplete(Body):
+    decision: Literal["approve", "reject", "request_changes", "done"] = Field(examples=["approve"])
+    comment: str | None = Field(default=None, max_length=10_000, examples=["资料齐全，同意入驻"])
+
+
+class BulkDecision(Body):
+    task_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=100,
+                                                                        examples=[[12, 15, 18]])
     decision: Literal["approve", "reject", "request_changes", "done"] = Field(examples=["approve"])
     comment: str | None = Field(default=None, max_length=10_000, examples=["资料齐全，同意入驻"])
 

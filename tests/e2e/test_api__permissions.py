@@ -241,6 +241,8 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
     ("GET", "/api/v1/meetings/{meeting}/minutes?format=md", None, [(C.READ_MEETING, market_meeting)]),
     ("PATCH", "/api/v1/meetings/{meeting}", {"location": "HQ"}, [(C.ORGANISE_MEETINGS, nothing)]),
     ("POST", "/api/v1/meetings/{meeting}/occurrences/{occurrence}/cancel", None, [(C.ORGANISE_MEETINGS, nothing)]),
+    # inbox: bulk decisions answer 200 with a result per task; each task is checked (test_api__inbox_cards)
+    ("POST", "/api/v1/tasks/bulk-decisions", {"task_ids": [1], "decision": "approve"}, [(A.READ_TASKS, nothing)]),
 ]
 
 

@@ -169,6 +169,8 @@ class WorkflowDefinition(_Model):
     states: list[StateDef]
     transitions: list[TransitionDef] = Field(default_factory=list)
     sla: list[SlaDef] = Field(default_factory=list)
+    # The fields an inbox card shows (in this order), besides the subject, requester and due time.
+    card_fields: list[str] = Field(default_factory=list)
 
     def state(self, name: str) -> StateDef:
         for state in self.states:
