@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import aliased
 
+from workflows.domain.errors import NotFound
 from workflows.domain.group_titles import group_title
 from workflows.domain.principals import Actor
 from workflows.domain.rows import Row
@@ -129,6 +130,17 @@ def with_context(svc: Services, uow: UnitOfWork, rows: Sequence[Row]) -> list[Ta
     return views
 
 
+def card(svc: Services, *, task_id: int) -> TaskView:
+    """One task with its card context (after a claim or a release, or on a link's page)."""
+    query = (select(t.tasks, t.instances.c.workflow, t.instances.c.definition_id)
+             .join(t.instances, t.instances.c.id == t.tasks.c.instance_id).where(t.tasks.c.id == task_id))
+    with svc.uow(write=False) as uow:
+        row = uow.conn.execute(query).mappings().first()
+        if row is None:
+            raise NotFound(f"task {task_id} not found")
+        return with_context(svc, uow, [row])[0]
+
+
 def _names(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(ids)
     if not wanted:
@@ -157,8 +169,10 @@ def _context(svc: Services, uow: UnitOfWork, view: TaskView, inst: Row, peers: S
     found = compiled.tasks.get(view.name)
     policy = None if found is None or view.trigger is not None else str(found[1].policy)
     due = [c["due_at"] for c in clocks if c["due_at"] is not None and c["status"] == "running"]
+    group_zh, group_en = group_title(view.candidate_group) if view.candidate_group else (None, None)
     return TaskContext(
-        state=inst["state"], state_zh=state_zh, state_en=state_en, subject_type=inst["subject_type"],
+        state=inst["state"], state_zh=state_zh, state_en=state_en, group_zh=group_zh, group_en=group_en,
+        subject_type=inst["subject_type"],
         subject_id=inst["subject_id"], requester_id=inst["requester_id"],
         requester_name=names.get(inst["requester_id"]) if inst["requester_id"] is not None else None,
         fields=fields, policy=policy, peers=[_peer(p, names) for p in peers] if policy is not None else [],

@@ -83,6 +83,8 @@ class TaskContext(View):
     state: str
     state_zh: str
     state_en: str
+    group_zh: str | None
+    group_en: str | None
     subject_type: str | None
     subject_id: str | None
     subject_name: str | None = None
