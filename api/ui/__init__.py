@@ -21,6 +21,7 @@ from api.ui import (
     export_views,
     inbox_views,
     instance_views,
+    link_views,
     meeting_views,
     report_views,
     workflow_views,
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
     for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
                    channel_views, meeting_views, report_views, export_views):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(link_views.router, include_in_schema=False)  # decision links from notifications
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
         directory = NODE_MODULES / folder
