@@ -22,7 +22,6 @@ from workflows.services.action_links import LinkRefused, LinkView
 
 router = APIRouter(prefix="/links")
 Token = Annotated[str, Path(min_length=10, max_length=400, pattern=r"^[A-Za-z0-9_.\-]+$")]
-NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token must not leave in a Referer header
 
 
 def _speak_as(ui: Ui, link: LinkView | None) -> None:
@@ -34,7 +33,7 @@ def _speak_as(ui: Ui, link: LinkView | None) -> None:
 def _refused(ui: Ui, reason: str, link: LinkView | None = None) -> Response:
     _speak_as(ui, link)
     status = 404 if reason == "invalid" else 410
-    return render.html(ui, "link.html", status=status, headers=NO_REFERRER, link=link, reason=reason, task=None,
+    return render.html(ui, "link.html", status=status, link=link, reason=reason, task=None,
                        states={}, result=None, token="", chosen="")
 
 
@@ -45,7 +44,7 @@ def _page(ui: Ui, link: LinkView, token: str, **extra: Any) -> Response:
                               "workflow_title": ui.fmt.pick(workflow.title_zh, workflow.title_en),
                               "chosen": link.action if link.action in link.decisions else "", "result": None,
                               "states": {}, **extra}
-    return render.html(ui, "link.html", headers=NO_REFERRER, **values)
+    return render.html(ui, "link.html", **values)
 
 
 @router.get("/{token}")
