@@ -80,10 +80,13 @@ def _named(view: TaskView, channels: dict[int, Any]) -> TaskView:
     ctx = view.context
     if ctx is None:
         return view
-    fields = [_titled(f) for f in ctx.fields]
-    update: dict[str, Any] = {"fields": fields}
     row = channels.get(int(ctx.subject_id)) if ctx.subject_type == "channel" and ctx.subject_id and \
         ctx.subject_id.isdigit() and len(ctx.subject_id) < 12 else None
+    fields = [_titled(f) for f in ctx.fields]
+    if row is not None:  # what the subject line already says is not repeated
+        shown = {"channel_name": row.name, "channel_type": row.type, "region": row.region}
+        fields = [f for f in fields if shown.get(f.name, object()) != f.value]
+    update: dict[str, Any] = {"fields": fields}
     if row is not None:
         update["subject_name"] = row.name
         update["subject_facts"] = [_fact("channel_type", ("类型", "Type"), row.type, type_title(row.type)),
@@ -102,8 +105,13 @@ def _titled(field: CardValue) -> CardValue:
         return field
     if field.name == "channel_type":
         zh, en = type_title(field.value)
+        label = ("渠道类型", "Channel type")
     elif field.name == "region":
         zh, en = region_title(field.value)
+        label = ("区域", "Region")
     else:
         return field
-    return field.model_copy(update={"value_zh": zh, "value_en": en})
+    update = {"value_zh": zh, "value_en": en}
+    if field.title_en == field.name:  # the definition gave the field no title
+        update |= {"title_zh": label[0], "title_en": label[1]}
+    return field.model_copy(update=update)

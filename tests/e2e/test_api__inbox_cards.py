@@ -54,7 +54,7 @@ def _tasks(client: TestClient, who: dict[str, str], **params: Any) -> list[dict[
 def test_a_card_names_the_channel_the_requester_the_key_fields_and_what_the_others_decided(
         client: TestClient, svc: Services, people: dict[str, dict[str, str]]) -> None:
     channel = _channel(svc, "SW-1", "成都春熙路直营店", "direct_store", "southwest")
-    instance_id = _submit(client, people["manager"], channel, "成都春熙路直营店", "direct_store", "southwest")
+    instance_id = _submit(client, people["manager"], channel, "成都春熙路直营店（新址）", "direct_store", "southwest")
     market_task = _tasks(client, people["market"])[0]["id"]
     client.post(f"/api/v1/tasks/{market_task}/complete", headers=people["market"],
                 json={"decision": "approve", "comment": "市场部同意"})
@@ -64,12 +64,25 @@ def test_a_card_names_the_channel_the_requester_the_key_fields_and_what_the_othe
     assert ctx["subject_name"] == "成都春熙路直营店"
     assert [(f["title_zh"], f["value_zh"]) for f in ctx["subject_facts"]] == [("类型", "直营店"), ("区域", "西南")]
     assert ctx["requester_name"] == "王经理"
-    assert [(f["name"], f["value_en"]) for f in ctx["fields"]] == [
-        ("channel_name", "成都春熙路直营店"), ("channel_type", "Direct store"), ("region", "Southwest China")]
+    # the type and region are on the subject line; the application's own name differs, so it is shown
+    assert [(f["title_zh"], f["value_en"]) for f in ctx["fields"]] == [("渠道名称", "成都春熙路直营店（新址）")]
     assert ctx["policy"] == "all"
     peers = {p["group"]: (p["status"], p["decision"], p["decided_by"], p["comment"]) for p in ctx["peers"]}
     assert peers == {"market": ("completed", "approve", "陈市场", "市场部同意"), "sales": ("open", None, None, None)}
     assert ctx["state_zh"] == "审核中"
+
+
+def test_a_card_without_a_registered_channel_shows_the_key_fields_by_title(
+        client: TestClient, people: dict[str, dict[str, str]]) -> None:
+    started = client.post("/api/v1/instances", headers=people["manager"], json={
+        "workflow": "channel_onboarding", "data": {"channel_name": "新渠道", "channel_type": "social",
+                                                   "region": "north"}})
+    client.post(f"/api/v1/instances/{started.json()['id']}/events", headers=people["manager"],
+                json={"trigger": "submit"})
+    [card] = _tasks(client, people["finance"])
+    assert card["context"]["subject_name"] is None
+    assert [(f["title_zh"], f["value_zh"]) for f in card["context"]["fields"]] == [
+        ("渠道名称", "新渠道"), ("渠道类型", "社交电商"), ("区域", "华北")]
 
 
 def test_the_inbox_filters_by_type_region_requester_and_sorts_by_subject_and_requester(
