@@ -65,17 +65,16 @@ def _reason(exc: ChannelOpsError) -> str:
 
 def decide_many(svc: Services, *, actor: Actor, task_ids: list[int], decision: str,
                 comment: str | None = None) -> BulkResult:
-    """Decide each of `task_ids` (unique, at most `MAX_BULK`) with `decision` and `comment`.
+    """Decide each of `task_ids` (at most `MAX_BULK`; one named twice counts once) with `decision`
+    and `comment`.
 
     Raises:
-        InvalidInput: no task, more than `MAX_BULK`, or a task named twice.
+        InvalidInput: no task, or more than `MAX_BULK`.
     """
     if not task_ids or len(task_ids) > MAX_BULK:
         raise InvalidInput("bad task list", [Problem("task_ids", f"name between 1 and {MAX_BULK} tasks")])
-    if len(set(task_ids)) != len(task_ids):
-        raise InvalidInput("bad task list", [Problem("task_ids", "each task may be named once")])
     items = []
-    for task_id in task_ids:
+    for task_id in dict.fromkeys(task_ids):  # a task named twice is decided (and reported) once
         try:
             step = complete_task(svc, actor=actor, task_id=task_id, decision=decision, comment=comment)
         except ChannelOpsError as exc:
