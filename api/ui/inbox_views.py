@@ -12,8 +12,7 @@ from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import parsed
 from channels import task_subjects
 from channels.task_subjects import REGION_TITLES, TYPE_TITLES
-from workflows.domain.errors import NotFound
-from workflows.services import bulk_decisions, definitions, queries, tasks
+from workflows.services import bulk_decisions, definitions, tasks
 from workflows.services import inbox as cards
 from workflows.services.views import TaskView
 
@@ -79,15 +78,11 @@ def bulk(ui: PostDep, decision: Annotated[str, Form(max_length=40)],
 
 
 def _bulk_titles(ui: Ui, task_ids: list[int]) -> dict[int, str]:
-    """The chosen tasks as people name them: the task's title and its subject."""
-    found = {}
-    for task_id in task_ids[:bulk_decisions.MAX_BULK]:
-        try:
-            task = queries.get_task(ui.svc, task_id=task_id)
-        except NotFound:
-            continue
-        found[task_id] = ui.fmt.pick(task.title_zh, task.title_en)
-    return found
+    """The chosen tasks as people name them: the task's title and its subject, read in a few queries."""
+    found = task_subjects.named(ui.svc, cards.by_ids(ui.svc, task_ids=task_ids[:bulk_decisions.MAX_BULK]))
+    return {task.id: " · ".join(filter(None, [ui.fmt.pick(task.title_zh, task.title_en),
+                                                task.context.subject_name if task.context else None]))
+            for task in found}
 
 
 def _task(ui: Ui, task_id: int) -> Response:

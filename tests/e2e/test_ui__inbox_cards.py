@@ -85,6 +85,7 @@ def test_bulk_decisions_in_the_inbox_decide_each_task_and_list_the_outcome(
     assert "已决定 1 项，1 项未决定" in text
     assert f'data-task="{ids[1]}"' in text and "未决定：该任务已被决定或已关闭" in text
     assert _cards(text) == []
+    assert "部门审核 · 上海南京路直营店" in text and "部门审核 · 广州天河代理" in text
     inst = queries.get_instance(svc, actor=SYSTEM, instance_id=world[0])
     assert [t.candidate_group for t in inst.tasks] == ["sales"]
 

@@ -132,13 +132,20 @@ def with_context(svc: Services, uow: UnitOfWork, rows: Sequence[Row]) -> list[Ta
 
 def card(svc: Services, *, task_id: int) -> TaskView:
     """One task with its card context (after a claim or a release, or on a link's page)."""
+    found = by_ids(svc, task_ids=[task_id])
+    if not found:
+        raise NotFound(f"task {task_id} not found")
+    return found[0]
+
+
+def by_ids(svc: Services, *, task_ids: Sequence[int]) -> list[TaskView]:
+    """The tasks of `task_ids` that exist, with their card context, in the order given (a few queries)."""
     query = (select(t.tasks, t.instances.c.workflow, t.instances.c.definition_id)
-             .join(t.instances, t.instances.c.id == t.tasks.c.instance_id).where(t.tasks.c.id == task_id))
+             .join(t.instances, t.instances.c.id == t.tasks.c.instance_id).where(t.tasks.c.id.in_(list(task_ids))))
     with svc.uow(write=False) as uow:
-        row = uow.conn.execute(query).mappings().first()
-        if row is None:
-            raise NotFound(f"task {task_id} not found")
-        return with_context(svc, uow, [row])[0]
+        rows = uow.conn.execute(query).mappings().all()
+        order = {task_id: i for i, task_id in enumerate(task_ids)}
+        return with_context(svc, uow, sorted(rows, key=lambda r: order[r["id"]]))
 
 
 def _names(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:
