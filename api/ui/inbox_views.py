@@ -22,6 +22,7 @@ SHOWN = 500
 Due = cards.Due
 Sort = cards.Sort
 ChannelType = Literal["", "direct_store", "agent", "ecommerce", "social"]
+Escalated = Literal["", "yes", "no"]
 
 
 def workflow_titles(ui: Ui) -> dict[str, str]:
@@ -34,10 +35,11 @@ def actionable(ui: Ui, items: list[TaskView]) -> set[int]:
 
 
 def _page(ui: Ui, *, workflow: str, assigned: Literal["group", "me"], due: Due, sort: Sort,
-          channel_type: ChannelType, region: str, requester: str) -> dict[str, Any]:
+          channel_type: ChannelType, region: str, requester: str, escalated: Escalated = "") -> dict[str, Any]:
     """The inbox's cards for the filters, with what the filter form and the cards need."""
     subjects = task_subjects.channel_subjects(channel_type=channel_type or None, region=region or None)
     filters = cards.Filters(assigned=assigned, workflow=workflow or None, due=due, requester=requester or None,
+                            escalated={"yes": True, "no": False}.get(escalated),
                             subject_type="channel" if subjects is not None else None, subjects=subjects,
                             subject_order=task_subjects.subject_name_order())
     page = cards.cards(ui.svc, actor=ui.user, filters=filters, sort=sort, limit=SHOWN)
@@ -48,16 +50,16 @@ def _page(ui: Ui, *, workflow: str, assigned: Literal["group", "me"], due: Due, 
     return {"tasks": items, "total": page.total, "limit": SHOWN, "titles": titles,
             "actionable": actionable(ui, items), "workflow": workflow, "assigned": assigned, "due": due,
             "sort": sort, "channel_type": channel_type, "region": region, "requester": requester,
-            "type_titles": TYPE_TITLES, "region_titles": REGION_TITLES, "bulk": None}
+            "escalated": escalated, "type_titles": TYPE_TITLES, "region_titles": REGION_TITLES, "bulk": None}
 
 
 @router.get("")
 def inbox(ui: UiDep, workflow: Annotated[str, Query(max_length=100)] = "",
           assigned: Literal["group", "me"] = "group", due: Due = "all", sort: Sort = "due",
           channel_type: ChannelType = "", region: Annotated[str, Query(max_length=50)] = "",
-          requester: Annotated[str, Query(max_length=100)] = "") -> Response:
+          requester: Annotated[str, Query(max_length=100)] = "", escalated: Escalated = "") -> Response:
     values = _page(ui, workflow=workflow, assigned=assigned, due=due, sort=sort, channel_type=channel_type,
-                   region=region, requester=requester.strip())
+                   region=region, requester=requester.strip(), escalated=escalated)
     if render.is_htmx(ui) and ui.request.headers.get("HX-Target") == "task-list":
         return render.html(ui, "_task_list.html", **values)
     return render.html(ui, "inbox.html", **values)

@@ -70,6 +70,8 @@ def test_an_english_card_and_the_region_and_type_filters(svc: Services, client: 
     assert len(_cards(agents)) == 1
     assert len(_cards(client.get("/inbox", params={"requester": "nobody"}).text)) == 0
     assert len(_cards(client.get("/inbox", params={"requester": "王"}).text)) == 2
+    assert len(_cards(client.get("/inbox", params={"escalated": "yes"}).text)) == 0
+    assert len(_cards(client.get("/inbox", params={"escalated": "no"}).text)) == 2
 
 
 def test_bulk_decisions_in_the_inbox_decide_each_task_and_list_the_outcome(
