@@ -56,6 +56,9 @@ def test_a_link_opens_a_chinese_confirmation_page_without_signing_in_and_approve
     history = queries.history(svc, instance_id=instance_id)
     assert [(e.actor_login, e.data.get("via")) for e in history if e.action == "task_completed"] == [
         (finance.login, "link")]
+    sign_in(client, svc, finance.login)
+    assert "通过消息中的链接" in client.get(f"/instances/{instance_id}").text
+    client.cookies.clear()
     again = client.get(f"/links/{links['reject']}")
     assert again.status_code == 410 and "此链接已被使用" in again.text
 
