@@ -58,7 +58,9 @@ class LinkRefused(Conflict):
 
 
 @dataclass(frozen=True)
-class Action_:  # noqa: N801 (a link's action, next to the Action enum of the permission table)
+class IssuedLink:
+    """One link of a notification: the action (a decision, or `open`), its label, its address."""
+
     action: str
     label: str
     url: str
@@ -115,7 +117,7 @@ def _actor(row: RowMapping) -> Actor:
 
 
 def issue(svc: Services, uow: UnitOfWork, *, outbox_id: int, template: str, payload: Mapping[str, Any],
-          user_id: int, locale: str, now: datetime) -> tuple[Action_, ...]:
+          user_id: int, locale: str, now: datetime) -> tuple[IssuedLink, ...]:
     """The decision links of a task notification for `user_id` (none when they may not decide it).
 
     Called while the outbox claims the row, in its transaction; a retry reuses the row's links.
@@ -138,7 +140,7 @@ def issue(svc: Services, uow: UnitOfWork, *, outbox_id: int, template: str, payl
             "task_id": task_id, "user_id": user_id, "outbox_id": outbox_id, "created_at": now,
             "expires_at": now + timedelta(hours=svc.link_hours)}).scalar_one()
     labels = LABELS.get(locale, LABELS["zh"])
-    return tuple(Action_(action=action, label=labels.get(action, action),
+    return tuple(IssuedLink(action=action, label=labels.get(action, action),
                          url=f"{svc.public_url}/links/{token_for(svc, link_id=link_id, action=action)}")
                  for action in [*decisions, OPEN])
 
