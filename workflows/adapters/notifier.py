@@ -70,8 +70,9 @@ def _md(text: str) -> str:
 
 
 class Notifier(Protocol):
-    """Delivers one message. A notifier that can attach files also has
-    ``send_with(*, url, title, body, attachments)``; the outbox uses it for e-mail targets."""
+    """Delivers one message. A notifier that can attach files and offer links also has
+    ``send_with(*, url, title, body, attachments, actions=())``; the outbox uses it for e-mail
+    attachments and for the decision links of task notifications (`with_actions` shapes them)."""
 
     def send(self, *, url: str, title: str, body: str) -> None:
         """Deliver `title` and `body` to `url`, or raise `DeliveryError`."""
