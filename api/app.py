@@ -80,6 +80,8 @@ def create_app(settings: Settings, services: Services) -> FastAPI:
     app.state.logins = LoginPool(workers=settings.login_threads, queue=settings.login_queue)
     app.add_middleware(SecurityHeaders)
     app.state.access_tokens = AccessTokens(settings.secret_key)
+    if not services.link_secret:  # decision links are verified (and issued) with the app's secret
+        services.link_secret = settings.secret_key
     problems.install(app)
     app.add_middleware(LimitBodies, limits=BodyLimits(body=settings.max_body_bytes, yaml=settings.max_yaml_bytes,
                                                       upload=settings.max_upload_bytes))

@@ -40,6 +40,11 @@ class TaskComplete(Body):
 
 class TaskAssign(Body):
     login: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$", examples=["li.finance"])
+class BulkDecision(Body):
+    task_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=100,
+                                                                        examples=[[12, 15, 18]])
+    decision: Literal["approve", "reject", "request_changes", "done"] = Field(examples=["approve"])
+    comment: str | None = Field(default=None, max_length=10_000, examples=["资料齐全，同意入驻"])
 
 
 class UserCreate(Body):

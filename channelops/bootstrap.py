@@ -55,6 +55,8 @@ def build_services(
         calendar_base=base,
         registry=build_registry(),
         public_url=settings.public_url.rstrip("/"),
+        link_secret=settings.with_local_secret().secret_key,
+        link_hours=settings.action_link_hours,
         actors=ShortCache(ttl=settings.actor_cache_seconds),
         login_policy=login_policy(settings),
         limits=input_limits(settings),

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     kpi_quarterly_cron: str = Field(default="0 3 15 1,4,7,10 *", description="quarterly KPI review")
     public_url: str = Field(default="http://127.0.0.1:8000",
                             description="where people reach the web UI; links in notifications start with it")
+    action_link_hours: int = Field(default=72, ge=1, le=24 * 90, description="how long a decision link in a "
+                                   "task's notification stays usable (it also ends once used or the task closes)")
     # Input bounds (docs/deploy.md): bodies over a limit get 413 before they are read; the rest 422.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="any request body (JSON, forms)")
     max_yaml_bytes: int = Field(default=256 * 1024, ge=1024, description="a workflow definition's YAML text")

@@ -25,6 +25,7 @@ from api.ui import (
     group_views,
     inbox_views,
     instance_views,
+    link_views,
     meeting_views,
     migration_views,
     notification_views,
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
     app.include_router(follow_up_views.router, include_in_schema=False)
     for module in (people_views, group_views):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(link_views.router, include_in_schema=False)  # decision links from notifications
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name, folder in VENDOR.items():
         directory = NODE_MODULES / folder

@@ -10,16 +10,20 @@ from starlette.responses import Response
 from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.definitions import parsed
-from api.ui.format import OVERDUE, SOON
+from channels import task_subjects
+from channels.task_subjects import REGION_TITLES, TYPE_TITLES
 from workflows.domain.permissions import Action, TaskRef
-from workflows.services import definitions, delegations, queries, tasks
+from workflows.services import bulk_decisions, definitions, delegations, tasks
+from workflows.services import inbox as cards
 from workflows.services.views import TaskView
 
 router = APIRouter(prefix="/inbox")
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SHOWN = 500
-Due = Literal["all", "overdue", "soon"]
-Sort = Literal["due", "created", "workflow", "follow_up"]
+Due = cards.Due
+Sort = cards.Sort
+ChannelType = Literal["", "direct_store", "agent", "ecommerce", "social"]
+Escalated = Literal["", "yes", "no"]
 
 
 def workflow_titles(ui: Ui) -> dict[str, str]:
@@ -31,35 +35,62 @@ def actionable(ui: Ui, items: list[TaskView]) -> set[int]:
     return {t.id for t in items if t.status == "open" and tasks.may_act(ui.user, t.model_dump())}
 
 
-def _shown(ui: Ui, items: list[TaskView], due: Due, sort: Sort, titles: dict[str, str]) -> list[TaskView]:
-    fmt = ui.fmt
-    if due != "all":
-        wanted = {OVERDUE} if due == "overdue" else {OVERDUE, SOON}
-        items = [t for t in items if (mark := fmt.due(t.due_at)) is not None and mark.state in wanted]
-    if sort == "created":
-        return sorted(items, key=lambda t: (t.created_at, t.id), reverse=True)
-    if sort == "workflow":
-        return sorted(items, key=lambda t: (titles.get(t.workflow, t.workflow), t.id))
-    return items  # the service's order: by due date (or follow-up date), undated last
+def _page(ui: Ui, *, workflow: str, assigned: Literal["group", "me"], due: Due, sort: Sort,
+          channel_type: ChannelType, region: str, requester: str, escalated: Escalated = "") -> dict[str, Any]:
+    """The inbox's cards for the filters, with what the filter form and the cards need."""
+    subjects = task_subjects.channel_subjects(channel_type=channel_type or None, region=region or None)
+    filters = cards.Filters(assigned=assigned, workflow=workflow or None, due=due, requester=requester or None,
+                            escalated={"yes": True, "no": False}.get(escalated),
+                            subject_type="channel" if subjects is not None else None, subjects=subjects,
+                            subject_order=task_subjects.subject_name_order())
+    page = cards.cards(ui.svc, actor=ui.user, filters=filters, sort=sort, limit=SHOWN)
+    items = task_subjects.named(ui.svc, page.items)
+    titles = workflow_titles(ui)
+    if sort == "workflow":  # by the title people read, not the name
+        items = sorted(items, key=lambda t: titles.get(t.workflow, t.workflow))
+    return {"tasks": items, "total": page.total, "limit": SHOWN, "titles": titles,
+            "actionable": actionable(ui, items), "workflow": workflow, "assigned": assigned, "due": due,
+            "sort": sort, "channel_type": channel_type, "region": region, "requester": requester,
+            "escalated": escalated, "type_titles": TYPE_TITLES, "region_titles": REGION_TITLES, "bulk": None,
+            "assignable": assign_choices(ui, items)}
 
 
 @router.get("")
 def inbox(ui: UiDep, workflow: Annotated[str, Query(max_length=100)] = "",
-          assigned: Literal["group", "me"] = "group", due: Due = "all", sort: Sort = "due") -> Response:
-    page = queries.inbox(ui.svc, actor=ui.user, assigned=assigned, workflow=workflow or None, limit=SHOWN,
-                         sort="follow_up" if sort == "follow_up" else "due")
-    titles = workflow_titles(ui)
-    items = _shown(ui, page.items, due, sort, titles)
-    values: dict[str, Any] = {"tasks": items, "total": page.total, "limit": SHOWN, "titles": titles,
-                              "actionable": actionable(ui, items), "assignable": assign_choices(ui, items),
-                              "workflow": workflow, "assigned": assigned, "due": due, "sort": sort}
+          assigned: Literal["group", "me"] = "group", due: Due = "all", sort: Sort = "due",
+          channel_type: ChannelType = "", region: Annotated[str, Query(max_length=50)] = "",
+          requester: Annotated[str, Query(max_length=100)] = "", escalated: Escalated = "") -> Response:
+    values = _page(ui, workflow=workflow, assigned=assigned, due=due, sort=sort, channel_type=channel_type,
+                   region=region, requester=requester.strip(), escalated=escalated)
     if render.is_htmx(ui) and ui.request.headers.get("HX-Target") == "task-list":
         return render.html(ui, "_task_list.html", **values)
     return render.html(ui, "inbox.html", **values)
 
 
+@router.post("/bulk")
+def bulk(ui: PostDep, decision: Annotated[str, Form(max_length=40)],
+         task_ids: Annotated[list[int], Form(max_length=bulk_decisions.MAX_BULK)] = [],  # noqa: B006 (FastAPI form)
+         comment: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """Decide the ticked tasks: each in its own transaction; the page lists what became of each."""
+    chosen = list(dict.fromkeys(task_ids))
+    result = bulk_decisions.decide_many(ui.svc, actor=ui.user, task_ids=chosen, decision=decision,
+                                        comment=comment.strip() or None) if chosen else None
+    values = _page(ui, workflow="", assigned="group", due="all", sort="due", channel_type="", region="",
+                   requester="")
+    return render.html(ui, "inbox.html", **{**values, "bulk": result, "bulk_decision": decision,
+                                            "bulk_titles": _bulk_titles(ui, chosen)})
+
+
+def _bulk_titles(ui: Ui, task_ids: list[int]) -> dict[int, str]:
+    """The chosen tasks as people name them: the task's title and its subject, read in a few queries."""
+    found = task_subjects.named(ui.svc, cards.by_ids(ui.svc, task_ids=task_ids[:bulk_decisions.MAX_BULK]))
+    return {task.id: " · ".join(filter(None, [ui.fmt.pick(task.title_zh, task.title_en),
+                                                task.context.subject_name if task.context else None]))
+            for task in found}
+
+
 def _task(ui: Ui, task_id: int) -> Response:
-    task = queries.get_task(ui.svc, task_id=task_id)
+    task = task_subjects.named(ui.svc, [cards.card(ui.svc, task_id=task_id)])[0]
     if not render.is_htmx(ui):
         return render.redirect(ui, "/inbox")
     return render.html(ui, "_task.html", task=task, titles=workflow_titles(ui), actionable=actionable(ui, [task]),

@@ -12,7 +12,9 @@ from api.ui import render
 from api.ui.context import PostDep, UiDep
 from api.ui.definitions import diagram, extra_data, parsed
 from api.ui.inbox_views import actionable, assign_choices, workflow_titles
+from channels import task_subjects
 from workflows.services import definitions, instances, queries
+from workflows.services import inbox as cards
 
 router = APIRouter(prefix="/instances")
 InstanceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -47,6 +49,7 @@ def instance(ui: UiDep, instance_id: InstanceId, fired: Filter = "", approval: F
         diagram=diagram(definition, locale=ui.locale, current=inst.state), fired=fired, approval=approval,
         titles=workflow_titles(ui), goal_titles=goal_titles, variant=definition.variant(inst.variant),
         assignable=assign_choices(ui, detail.tasks),
+        open_tasks=task_subjects.named(ui.svc, cards.by_ids(ui.svc, task_ids=[t.id for t in detail.tasks])),
     )
 
 

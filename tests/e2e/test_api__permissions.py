@@ -328,6 +328,8 @@ ENDPOINTS: list[tuple[str, str, Any, list[tuple[str, Obj]] | None]] = [
      [(A.MANAGE_GROUPS, nothing)]),
     ("GET", "/api/v1/groups/market", None, [(A.READ_GROUPS, nothing)]),
     ("PATCH", "/api/v1/groups/market", {"description": "市场部审核"}, [(A.MANAGE_GROUPS, nothing)]),
+    # inbox: bulk decisions answer 200 with a result per task; each task is checked (test_api__inbox_cards)
+    ("POST", "/api/v1/tasks/bulk-decisions", {"task_ids": [1], "decision": "approve"}, [(A.READ_TASKS, nothing)]),
 ]
 
 

@@ -7,6 +7,7 @@ letters belong to the outbox (`workflows.services.outbox`), which records every 
 
 from __future__ import annotations
 
+import html
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -28,9 +29,50 @@ class Attachment:
     content: str
 
 
+@dataclass(frozen=True)
+class ActionLink:
+    """A link a message offers as a button: approve, reject, ... or open (`label` in the target's language)."""
+
+    label: str
+    url: str
+    action: str = ""
+
+
+MARKDOWN_SCHEMES = frozenset({"dingtalk"})  # apprise sends markdown to these; Feishu and WeCom robots get text
+
+
+def with_actions(scheme: str, body: str, actions: tuple[ActionLink, ...]) -> tuple[str, apprise.NotifyFormat]:
+    """The body and its format for a target of `scheme`: an e-mail gets HTML with buttons (and the
+    addresses in words, for the plain-text part apprise derives from it), DingTalk markdown links,
+    any other target one `label: url` line per link."""
+    if not actions:
+        return body, apprise.NotifyFormat.TEXT
+    if scheme in ("mailto", "mailtos"):
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line.strip())
+        buttons = "".join(
+            f'<p><a href="{html.escape(a.url, quote=True)}" style="display:inline-block;padding:10px 18px;'
+            f'margin:4px 0;border-radius:6px;background:{_COLOURS.get(a.action, "#1f5fbf")};color:#fff;'
+            f'text-decoration:none;font-weight:600">{html.escape(a.label)}</a><br>'
+            f'<span style="font-size:12px;color:#5b6573">{html.escape(a.label)}: {html.escape(a.url)}</span></p>'
+            for a in actions)
+        return f"<html><body>{paragraphs}{buttons}</body></html>", apprise.NotifyFormat.HTML
+    if scheme in MARKDOWN_SCHEMES:
+        lines = "\n".join(f"- [{_md(a.label)}]({a.url})" for a in actions)
+        return f"{body}\n\n{lines}", apprise.NotifyFormat.MARKDOWN
+    return body + "\n" + "\n".join(f"{a.label}: {a.url}" for a in actions), apprise.NotifyFormat.TEXT
+
+
+_COLOURS = {"approve": "#1c7c3c", "reject": "#b3261e", "request_changes": "#9a6200"}
+
+
+def _md(text: str) -> str:
+    return "".join(f"\\{c}" if c in "[]()*_`#" else c for c in text)
+
+
 class Notifier(Protocol):
-    """Delivers one message. A notifier that can attach files also has
-    ``send_with(*, url, title, body, attachments)``; the outbox uses it for e-mail targets."""
+    """Delivers one message. A notifier that can attach files and offer links also has
+    ``send_with(*, url, title, body, attachments, actions=())``; the outbox uses it for e-mail
+    attachments and for the decision links of task notifications (`with_actions` shapes them)."""
 
     def send(self, *, url: str, title: str, body: str) -> None:
         """Deliver `title` and `body` to `url`, or raise `DeliveryError`."""
@@ -92,11 +134,13 @@ class AppriseNotifier:
     def send(self, *, url: str, title: str, body: str) -> None:
         self.send_with(url=url, title=title, body=body, attachments=())
 
-    def send_with(self, *, url: str, title: str, body: str, attachments: tuple[Attachment, ...]) -> None:
+    def send_with(self, *, url: str, title: str, body: str, attachments: tuple[Attachment, ...],
+                  actions: tuple[ActionLink, ...] = ()) -> None:
         asset = apprise.AppriseAsset(app_id=self.app_id, app_desc=self.app_id)
         plugin = _plugin(url, asset)
         if plugin is None:
             raise DeliveryError("apprise cannot use this URL")
+        body, body_format = with_actions(_private(plugin).partition("://")[0].lower(), body, actions)
         sender = apprise.Apprise(asset=asset)
         sender.add(plugin)
         # apprise 2.x returns an AppriseResult: bool(result) is the old True/False, and its logs
@@ -111,8 +155,9 @@ class AppriseNotifier:
                              mimetype=a.content_type.partition(";")[0].strip() or "application/octet-stream")
                 for a in attachments])
         # the texts are plain: apprise escapes them for targets that take HTML (an e-mail's HTML part)
-        # instead of passing a comment's markup through as HTML
-        with sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT, timeout=self.timeout,
+        # instead of passing a comment's markup through as HTML; with decision links, `with_actions`
+        # escapes them itself
+        with sender.notify(body=body, title=title, body_format=body_format, timeout=self.timeout,
                            attach=attach) as result:
             if not result:
                 reasons = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
@@ -125,6 +170,7 @@ class Sent:
     title: str
     body: str
     attachments: tuple[Attachment, ...] = ()
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass
@@ -139,12 +185,13 @@ class RecordingNotifier:
     def send(self, *, url: str, title: str, body: str) -> None:
         self.send_with(url=url, title=title, body=body, attachments=())
 
-    def send_with(self, *, url: str, title: str, body: str, attachments: tuple[Attachment, ...]) -> None:
+    def send_with(self, *, url: str, title: str, body: str, attachments: tuple[Attachment, ...],
+                  actions: tuple[ActionLink, ...] = ()) -> None:
         with self._lock:
             self.tries += 1
             if url in self.failing:
                 raise DeliveryError(f"{url} is down")
-            self.sent.append(Sent(url=url, title=title, body=body, attachments=attachments))
+            self.sent.append(Sent(url=url, title=title, body=body, attachments=attachments, actions=actions))
 
     def urls(self) -> list[str]:
         return [message.url for message in self.sent]

@@ -231,6 +231,8 @@ class WorkflowDefinition(_Model):
     transitions: list[TransitionDef] = Field(default_factory=list)
     sla: list[SlaDef] = Field(default_factory=list)
     variants: list[VariantDef] = Field(default_factory=list)
+    # The fields an inbox card shows (in this order), besides the subject, requester and due time.
+    card_fields: list[str] = Field(default_factory=list)
 
     def state(self, name: str) -> StateDef:
         for state in self.states:

@@ -17,6 +17,7 @@ from workflows.domain.principals import is_known_group, principal_problem
 from workflows.domain.yamlmap import Path, YamlRefused, line_of, load_with_lines, path_text
 
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+MAX_CARD_FIELDS = 6
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class _Checker:
         self._principals(("start",), self.d.start)
         self._reachability()
         self._variants()
+        self._card_fields()
 
     def _name(self, path: Path, name: str) -> None:
         if not name or not set(name) <= NAME_CHARS or not name[0].isalpha():
@@ -278,6 +280,18 @@ class _Checker:
                 self._fires((*path, "breach"), goal.breach, None)
             self._principals((*path, "warn_notify"), goal.warn_notify)
             self._principals((*path, "breach_notify"), goal.breach_notify)
+
+    def _card_fields(self) -> None:
+        """`card_fields` names declared fields, each once, at most `MAX_CARD_FIELDS` of them."""
+        seen: set[str] = set()
+        for i, name in enumerate(self.d.card_fields):
+            if name not in self.d.fields:
+                self.report(("card_fields", i), f"unknown field {name!r}: declare it under `fields`")
+            elif name in seen:
+                self.report(("card_fields", i), f"field {name!r} is named twice")
+            seen.add(name)
+        if len(self.d.card_fields) > MAX_CARD_FIELDS:
+            self.report(("card_fields",), f"at most {MAX_CARD_FIELDS} fields fit on a card")
 
     def _reachability(self) -> None:
         initial = [s.name for s in self.d.states if s.initial]

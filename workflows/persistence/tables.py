@@ -339,6 +339,25 @@ class NotificationPreference(SQLModel, table=True):
     muted: bool = False
     channels: dict[str, Any] = _json()
     updated_at: datetime = _when()
+class ActionLink(SQLModel, table=True):
+    """A signed decision link in a task's notification, issued to one user: used once, until it expires.
+
+    The link itself carries only this row's id and the action, signed with the app secret; the row
+    makes it single-use (`used_at`) and revocable (`revoked_at`). One row per notification and user.
+    """
+
+    __tablename__ = "action_links"
+    __table_args__ = (UniqueConstraint("outbox_id", "user_id", name="uq_action_link_outbox_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="tasks.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    used_at: datetime | None = _when(nullable=True)
+    used_action: str | None = Field(default=None, max_length=40)
+    revoked_at: datetime | None = _when(nullable=True)
+    revoked_reason: str | None = Field(default=None, max_length=40)
 
 
 metadata = SQLModel.metadata
@@ -379,3 +398,4 @@ class Group(SQLModel, table=True):
 
 
 groups = Group.__table__  # type: ignore[attr-defined]
+action_links = ActionLink.__table__  # type: ignore[attr-defined]

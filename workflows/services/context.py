@@ -79,6 +79,10 @@ class Services:
     calendar_base: CalendarConfig | None = None
     # Where people reach the web UI (CHANNELOPS_PUBLIC_URL); notification links start with it.
     public_url: str = "http://127.0.0.1:8000"
+    # Signs the decision links in task notifications (CHANNELOPS_SECRET_KEY; set by the app when empty:
+    # without it no links are issued) and how long they last (CHANNELOPS_ACTION_LINK_HOURS).
+    link_secret: str = ""
+    link_hours: int = 72
     # Bounds on definitions' text and instances' data (CHANNELOPS_MAX_*; docs/deploy.md).
     limits: InputLimits = field(default_factory=InputLimits)
     # The latest published version per workflow name (a publish elsewhere is seen within 2 s).

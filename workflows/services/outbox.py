@@ -29,13 +29,14 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from workflows.adapters.notifier import Attachment, DeliveryError, Notifier
+from workflows.adapters.notifier import ActionLink, Attachment, DeliveryError, Notifier
 from workflows.adapters.templates import render
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from workflows.domain.permissions import Action, require
 from workflows.domain.principals import Actor
 from workflows.persistence import tables as t
 from workflows.persistence.uow import UnitOfWork
+from workflows.services import action_links
 from workflows.services.context import Services
 from workflows.services.records import audit
 from workflows.services.targets import Target, targets_for
@@ -87,6 +88,7 @@ class _Message:
     title: str
     body: str
     attachments: tuple[Attachment, ...] = ()
+    actions: tuple[ActionLink, ...] = ()  # decision links for the target's user (action_links.issue)
 
 
 @dataclass(frozen=True)
@@ -177,11 +179,21 @@ def _claim(svc: Services, *, outbox_id: int, now: datetime) -> list[_Message] | 
         zone = svc.calendar.config.timezone
         payload = with_link(row["payload"], public_url=svc.public_url)
         messages = [_Message(target, *render(row["template"], payload, target.locale, zone=zone),
-                             attachments=attachments_for(row["payload"], target))
+                             attachments=attachments_for(row["payload"], target),
+                             actions=_actions(svc, uow, row, target, now))
                     for target in targets if target.url not in done]
         uow.conn.execute(update(t.outbox).where(c.id == outbox_id).values(next_attempt_at=now + LEASE))
         uow.commit()
     return messages
+
+
+def _actions(svc: Services, uow: UnitOfWork, row: Any, target: Target, now: datetime) -> tuple[ActionLink, ...]:
+    """A user's target of a task notification gets decision links (a group's target: the page link only)."""
+    if target.user_id is None:
+        return ()
+    links = action_links.issue(svc, uow, outbox_id=row["id"], template=row["template"], payload=row["payload"],
+                               user_id=target.user_id, locale=target.locale, now=now)
+    return tuple(ActionLink(label=link.label, url=link.url, action=link.action) for link in links)
 
 
 def _delivered_urls(uow: UnitOfWork, outbox_id: int) -> set[str]:
@@ -213,7 +225,10 @@ def _send(notifier: Notifier, message: _Message) -> _Try:
     error: str | None = None
     try:
         send_with = getattr(notifier, "send_with", None)
-        if message.attachments and send_with is not None:
+        if message.actions and send_with is not None:
+            send_with(url=message.target.url, title=message.title, body=message.body,
+                      attachments=message.attachments, actions=message.actions)
+        elif message.attachments and send_with is not None:
             send_with(url=message.target.url, title=message.title, body=message.body,
                       attachments=message.attachments)
         else:

@@ -105,6 +105,7 @@ class Target:
     id: int
     url: str
     locale: str
+    user_id: int | None = None  # the user the target belongs to (None: a group's target)
 
 
 class SendTestResult(View):
@@ -382,7 +383,8 @@ def targets_for(uow: UnitOfWork, recipient: str, template: str | None = None) ->
     for row in found:
         owner_locale = locales.get(row["owner"]) if row["owner_type"] == "user" else None
         locale = row["locale"] or owner_locale or "zh"
-        unique.setdefault(row["url"], Target(id=row["id"], url=row["url"], locale=locale))
+        owner_id = _user_id(row["owner"]) if row["owner_type"] == "user" else None
+        unique.setdefault(row["url"], Target(id=row["id"], url=row["url"], locale=locale, user_id=owner_id))
     return list(unique.values())
 
 

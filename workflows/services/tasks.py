@@ -45,7 +45,7 @@ def _task(uow: UnitOfWork, task_id: int) -> Task:
     return Task.from_row(row)
 
 
-def _locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
+def locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
     """The task and its instance, with the instance locked; the task read after the lock.
 
     On SQLite the write transaction is exclusive from its start, so the task is read once; on
@@ -133,25 +133,32 @@ def complete_task(
     """
     with svc.uow() as uow:
         scope = f"complete:{task_id}"
-        task, inst = _locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
+        task, inst = locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
         if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
-        compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
-        ref = _decision_ref(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled)
-        _check_candidate(actor, task, action=Action.DECIDE_TASK, ref=ref)
-        allowed = decisions_for(compiled, task)
-        if decision not in allowed:
-            raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
-        result = _decide(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, decision=decision,
-                         comment=comment, on_behalf_of=ref.on_behalf_of)
+        result = complete_in(svc, uow, actor=actor, task=task, inst=inst, decision=decision, comment=comment)
         remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
         uow.commit()
         return result
 
 
+def complete_in(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance, decision: str,
+                comment: str | None, via: dict[str, Any] | None = None) -> StepResult:
+    """Check and record `actor`'s decision inside the caller's unit of work (the instance locked);
+    `via` goes into the audit row's data (a decision link says `{"via": "link", ...}`)."""
+    compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
+    ref = _decision_ref(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled)
+    _check_candidate(actor, task, action=Action.DECIDE_TASK, ref=ref)
+    allowed = decisions_for(compiled, task)
+    if decision not in allowed:
+        raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
+    return _decide(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, decision=decision,
+                   comment=comment, on_behalf_of=ref.on_behalf_of, via=via)
+
+
 def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
             compiled: CompiledWorkflow, decision: str, comment: str | None,
-            on_behalf_of: int | None = None) -> StepResult:
+            on_behalf_of: int | None = None, via: dict[str, Any] | None = None) -> StepResult:
     now = svc.clock.now()
     approval = task.approval
     closed = uow.conn.execute(_CLOSE, {"tid": task.id, "decision": decision, "comment": comment,
@@ -163,7 +170,7 @@ def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: I
     behalf = _on_behalf(uow, on_behalf_of)
     audit(uow, now=now, actor=actor, entity_type="task", entity_id=task.id, instance_id=inst.id,
           action="task_completed", from_state=inst.state, comment=comment,
-          data={"task": task.name, "decision": decision, "group": task.candidate_group, **behalf})
+          data={"task": task.name, "decision": decision, "group": task.candidate_group, **behalf, **(via or {})})
     trigger = _outcome(uow, compiled=compiled, task=task, decision=decision)
     if trigger is not None:
         return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment,
@@ -206,7 +213,7 @@ def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decisio
 def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     """Take a group task for oneself; claiming one's own task again changes nothing."""
     with svc.uow() as uow:
-        task, inst = _locked(uow, task_id)
+        task, inst = locked(uow, task_id)
         _check_candidate(actor, task, action=Action.CLAIM_TASK)
         if task.assignee_id == actor.id:
             return
@@ -222,7 +229,7 @@ def claim_task(svc: Services, *, actor: Actor, task_id: int) -> None:
 def release_task(svc: Services, *, actor: Actor, task_id: int) -> None:
     """Give a claimed task back to its group."""
     with svc.uow() as uow:
-        task, inst = _locked(uow, task_id)
+        task, inst = locked(uow, task_id)
         if task.status != "open":
             raise TaskClosed(f"task {task_id} is already {task.status}")
         require(actor, Action.RELEASE_TASK, task_ref(task), message=f"task {task_id} is not claimed by you")
@@ -244,7 +251,7 @@ def assign_task(svc: Services, *, actor: Actor, task_id: int, login: str) -> Non
     one), and may not be the person who asked for the decision. They are told through the outbox.
     """
     with svc.uow() as uow:
-        task, inst = _locked(uow, task_id)
+        task, inst = locked(uow, task_id)
         if task.status != "open":
             raise TaskClosed(f"task {task_id} is already {task.status}")
         require(actor, Action.ASSIGN_TASK, task_ref(task))

@@ -54,6 +54,53 @@ class TaskView(View):
     on_behalf_of: int | None = None
     on_behalf_of_login: str | None = None
     follow_up_on: date | None = None  # the assignee's follow-up date (local), distinct from the due date
+    # What an inbox card shows besides the task (GET /tasks, the inbox); None elsewhere.
+    context: TaskContext | None = None
+
+
+class CardValue(View):
+    """One labelled value on an inbox card: a key field of the definition, or a fact about the subject."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    value: Any
+    value_zh: str
+    value_en: str
+
+
+class PeerDecision(View):
+    """Another reviewer's task of the same review (an all-of or n-of policy): who, and what so far."""
+
+    task_id: int
+    group: str | None
+    group_zh: str
+    group_en: str
+    status: str
+    decision: str | None
+    decided_by: str | None
+    comment: str | None
+
+
+class TaskContext(View):
+    """A task's instance at a glance: subject, requester, key fields, the other reviewers, the SLA."""
+
+    state: str
+    state_zh: str
+    state_en: str
+    group_zh: str | None
+    group_en: str | None
+    subject_type: str | None
+    subject_id: str | None
+    subject_name: str | None = None
+    subject_facts: list[CardValue] = []
+    requester_id: int | None
+    requester_name: str | None
+    fields: list[CardValue]
+    policy: str | None
+    peers: list[PeerDecision]
+    sla_due_at: datetime | None
+    sla_breached: bool
 
 
 class TimerView(View):
