@@ -84,6 +84,7 @@ class TimerDef(_Model):
     name: str
     after: str
     fire: str
+    title: Localized | None = None
 
 
 class StateDef(_Model):
@@ -155,6 +156,7 @@ class FieldDef(_Model):
     enum: list[Any] | None = None
     default: Any = None
     title: Localized | None = None
+    options: dict[str, Localized] = Field(default_factory=dict)  # titles of the `enum` values
 
 
 class WorkflowDefinition(_Model):

@@ -1,0 +1,220 @@
+"""What people call things: the titles of states, triggers, fields and their values, tasks, timers,
+groups, regions, roles and history entries, in the page's language; never the machine name.
+
+Workflow titles come from the definitions (`{zh, en}` texts, the latest version unless a page
+passes its own), everything else from the catalogs. Templates reach it as `names`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflows.domain.definition import Localized, WorkflowDefinition
+from workflows.domain.group_titles import group_title
+from workflows.services import definitions
+from workflows.services.context import Services
+
+# Regions of the channel registry (a code not listed here is the user's own and shown as typed).
+REGIONS: dict[str, tuple[str, str]] = {
+    "east": ("东区", "East"), "south": ("南区", "South"), "north": ("北区", "North"), "west": ("西区", "West"),
+    "southwest": ("西南区", "Southwest"), "northeast": ("东北区", "Northeast"), "northwest": ("西北区", "Northwest"),
+    "central": ("华中区", "Central"),
+}
+ROLES: dict[str, tuple[str, str]] = {
+    "channel_manager": ("渠道经理", "Channel manager"), "viewer": ("只读用户", "Viewer"),
+    "admin": ("管理员", "Administrator"), "requester": ("发起人", "Requester"), "system": ("系统", "System"),
+}
+# History and audit entries (`history.action`, `audit.action`): what happened, in words.
+ACTIONS: dict[str, tuple[str, str]] = {
+    "started": ("已发起", "Started"), "transition": ("流转", "Moved"), "task_completed": ("任务已决定", "Task decided"),
+    "task_claimed": ("任务已认领", "Task claimed"), "task_released": ("任务已释放", "Task released"),
+    "task_escalated": ("任务已升级", "Task escalated"), "approval_requested": ("已申请审批", "Approval requested"),
+    "sla_breached": ("SLA 超时", "SLA breached"),
+    "breach_trigger_refused": ("超时触发被拒绝", "Breach trigger refused"),
+    "activated": ("渠道已启用", "Channel activated"), "deactivated": ("渠道已停用", "Channel deactivated"),
+    "alarm_raised": ("已触发报警", "Alarm raised"), "card_changed": ("红黄牌变更", "Card changed"),
+    "stage_changed": ("阶段变更", "Stage changed"), "stars_changed": ("星级变更", "Stars changed"),
+    "report_missing": ("报表缺失", "Report missing"), "kpi_replaced": ("KPI 已更正", "KPI replaced"),
+    "imported": ("已导入", "Imported"), "created": ("已创建", "Created"), "updated": ("已更新", "Updated"),
+    "changed": ("已修改", "Changed"), "removed": ("已删除", "Removed"), "published": ("已发布", "Published"),
+    "agenda_prepared": ("议程已生成", "Agenda prepared"), "decision_recorded": ("已记录决议", "Decision recorded"),
+    "attendance_recorded": ("已记录出席", "Attendance recorded"),
+    "occurrence_cancelled": ("会议已取消", "Meeting cancelled"),
+}
+CARDS: dict[str, tuple[str, str]] = {"yellow": ("黄牌", "Yellow card"), "red": ("红牌", "Red card"),
+                                     "none": ("无", "None"), "": ("无", "None")}
+STAGES: dict[str, tuple[str, str]] = {
+    "pending": ("待入驻", "Pending onboarding"), "introduction": ("导入期", "Introduction"),
+    "growth": ("成长期", "Growth"),
+    "maturity": ("成熟期", "Maturity"), "decline": ("衰退期", "Decline"), "exit": ("退出", "Exit"),
+}
+METRICS: dict[str, tuple[str, str]] = {
+    "sales_actual": ("销售额", "Sales"), "sales_target": ("销售目标", "Sales target"),
+    "attainment": ("销售达成率", "Sales attainment"), "satisfaction": ("客户满意度", "Customer satisfaction"),
+    "on_time_rate": ("准时履约率", "On-time fulfilment"), "return_rate": ("退货率", "Return rate"),
+    "activity": ("活跃度", "Activity"),
+}
+CHANNEL_TYPES: dict[str, tuple[str, str]] = {
+    "direct_store": ("直营店", "Direct store"), "agent": ("代理商/经销商", "Agent / distributor"),
+    "ecommerce": ("电商", "E-commerce"), "social": ("社交电商", "Social commerce"),
+}
+
+
+@dataclass
+class Names:
+    locale: str
+    svc: Services
+    gettext: Callable[..., str]
+    _definitions: dict[str, WorkflowDefinition | None] = field(default_factory=dict)
+
+    def _pick(self, pair: tuple[str, str]) -> str:
+        return pair[0] if self.locale == "zh" else pair[1]
+
+    def _title(self, text: Localized | None, fallback: str) -> str:
+        return text.get(self.locale) if text else fallback
+
+    def definition(self, workflow: str) -> WorkflowDefinition | None:
+        """The latest published version of `workflow` (once per page)."""
+        if workflow not in self._definitions:
+            try:
+                view = definitions.get_definition(self.svc, name=workflow)
+                self._definitions[workflow] = definitions.published_definition(self.svc, view)
+            except Exception:
+                self._definitions[workflow] = None
+        return self._definitions[workflow]
+
+    def use(self, definition: WorkflowDefinition) -> None:
+        """Read `definition`'s titles for its workflow (an instance's own version)."""
+        self._definitions[definition.name] = definition
+
+    def workflow(self, workflow: str) -> str:
+        d = self.definition(workflow)
+        return self._title(d.title, workflow) if d else workflow
+
+    def state(self, workflow: str, name: str | None) -> str:
+        if not name:
+            return ""
+        d = self.definition(workflow)
+        found = next((s for s in d.states if s.name == name), None) if d else None
+        return self._title(found.title if found else None, self._humane(name))
+
+    def states(self, workflow: str) -> list[tuple[str, str]]:
+        """(name, title) of every state of `workflow`, in the definition's order."""
+        d = self.definition(workflow)
+        return [(s.name, self._title(s.title, s.name)) for s in d.states] if d else []
+
+    def any_trigger(self, name: str) -> str:
+        """A trigger's title when only its name is known (an agenda item's choices)."""
+        return self._in_any(lambda d: next((t.title for t in d.transitions if t.trigger == name and t.title), None),
+                            name)
+
+    def any_state(self, name: str) -> str:
+        return self._in_any(lambda d: next((s.title for s in d.states if s.name == name and s.title), None), name)
+
+    def _in_any(self, find: Callable[[WorkflowDefinition], Localized | None], name: str) -> str:
+        for view in definitions.list_definitions(self.svc):
+            d = self.definition(view.name)
+            found = find(d) if d else None
+            if found:
+                return found.get(self.locale)
+        return self._humane(name)
+
+    def trigger(self, workflow: str, name: str | None) -> str:
+        if not name:
+            return ""
+        d = self.definition(workflow)
+        found = next((t for t in d.transitions if t.trigger == name and t.title), None) if d else None
+        return self._title(found.title if found else None, self._humane(name))
+
+    def field(self, workflow: str, name: str) -> str:
+        d = self.definition(workflow)
+        spec = d.fields.get(name) if d else None
+        if spec and spec.title:
+            return self._title(spec.title, name)
+        return self._humane(name)
+
+    def value(self, workflow: str, name: str, value: Any) -> str:
+        """A field's value: the title of an enumerated value, a region or a channel type in words."""
+        d = self.definition(workflow)
+        spec = d.fields.get(name) if d else None
+        if spec and isinstance(value, str) and value in spec.options:
+            return spec.options[value].get(self.locale)
+        if name == "region" and isinstance(value, str):
+            return self.region(value)
+        if isinstance(value, bool):
+            return self.gettext("yes") if value else self.gettext("no")
+        if value is None:
+            return "—"
+        return str(value)
+
+    def task(self, workflow: str, name: str) -> str:
+        d = self.definition(workflow)
+        for state in d.states if d else []:
+            for task in state.tasks:
+                if task.name == name:
+                    return self._title(task.title, self._humane(name))
+        return self._humane(name)
+
+    def timer(self, workflow: str, name: str) -> str:
+        """A state timer's, a task's or an SLA goal's title (timers are named after what they time)."""
+        d = self.definition(workflow)
+        for state in d.states if d else []:
+            for timer in state.timers:
+                if timer.name == name:
+                    return self._title(timer.title, self._humane(name))
+        for goal in d.sla if d else []:
+            if goal.name == name:
+                return self._title(goal.title, self._humane(name))
+        return self.task(workflow, name)
+
+    def group(self, name: str | None) -> str:
+        if not name:
+            return ""
+        prefix, _, code = name.partition(":")
+        if prefix == "region" and code:
+            return self.gettext("Region %(region)s", region=self.region(code))
+        return self._pick(group_title(name))
+
+    def principal(self, text: str) -> str:
+        """`group:finance` → 财务部, `role:channel_manager` → 渠道经理, `requester` → 发起人."""
+        kind, _, name = text.partition(":")
+        if kind == "group" and name:
+            return self.group(name)
+        if kind == "role" and name:
+            return self.role(name)
+        return self.role(text)
+
+    def region(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return self._pick(REGIONS[code]) if code in REGIONS else code
+
+    def role(self, name: str) -> str:
+        return self._pick(ROLES[name]) if name in ROLES else name
+
+    def action(self, name: str) -> str:
+        return self._pick(ACTIONS[name]) if name in ACTIONS else self._humane(name)
+
+    def card(self, value: str | None) -> str:
+        return self._pick(CARDS.get(value or "", CARDS[""]))
+
+    def stage(self, value: str | None) -> str:
+        return self._pick(STAGES[value]) if value in STAGES else (value or "")
+
+    def metric(self, value: str) -> str:
+        return self._pick(METRICS[value]) if value in METRICS else self._humane(value)
+
+    def channel_type(self, value: str) -> str:
+        return self._pick(CHANNEL_TYPES[value]) if value in CHANNEL_TYPES else value
+
+    def actor(self, login: str | None) -> str:
+        """Who did it: a login, or 系统 / System for the engine itself."""
+        if not login or login == "system":
+            return self.role("system")
+        return login
+
+    def _humane(self, name: str) -> str:
+        """A name with no title: `waiting_customer` reads as "waiting customer" (never the identifier)."""
+        return name.replace("_", " ").replace(":", " ")
