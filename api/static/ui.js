@@ -42,15 +42,26 @@
     var datasets = Object.keys(chart.series).filter(function (key) {
       return chart.series[key].some(function (v) { return v !== null; });
     }).map(function (key) {
+      // Scores (satisfaction, 0-5) on their own axis at the right; rates in percent at the left.
+      // Monotone interpolation: the line never overshoots the measured points (no invented peaks).
       return { label: labels[key] || key, data: chart.series[key], borderColor: colours[key],
-               backgroundColor: colours[key], spanGaps: true, tension: 0.2 };
+               backgroundColor: colours[key], spanGaps: true, cubicInterpolationMode: "monotone",
+               yAxisID: key === "satisfaction" ? "score" : "percent" };
     });
-    new window.Chart(canvas, {
+    var scored = datasets.some(function (d) { return d.yAxisID === "score"; });
+    var scales = { percent: { type: "linear", position: "left", beginAtZero: true,
+                              title: { display: true, text: labels.percent_axis || "%" } } };
+    if (scored) {
+      scales.score = { type: "linear", position: "right", min: 0, max: 5, ticks: { stepSize: 1 },
+                       grid: { drawOnChartArea: false }, title: { display: true, text: labels.score_axis || "0-5" } };
+    }
+    var made = new window.Chart(canvas, {
       type: "line",
       data: { labels: chart.periods, datasets: datasets },
-      options: { responsive: true, maintainAspectRatio: false, animation: false,
+      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: scales,
                  interaction: { mode: "index", intersect: false } }
     });
+    canvas.setAttribute("data-axes", Object.keys(made.scales).join(","));
     canvas.setAttribute("data-rendered", "true");
   }
 
@@ -117,6 +128,34 @@
     if (event.target.closest && event.target.closest("button.print")) { window.print(); return; }
     var target = event.target.closest && event.target.closest("button.goto");
     if (target) { goToLine(parseInt(target.getAttribute("data-line"), 10)); }
+  });
+
+  // Confirmations (no inline script): a button's or form's data-confirm, or, inside an element with
+  // data-confirm-decisions, any task decision button. Capturing runs before htmx sees the submit.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var text = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    var scope = form.closest && form.closest("[data-confirm-decisions]");
+    if (!text && scope && button && button.name === "decision") {
+      text = scope.getAttribute("data-confirm-decisions") + " " + button.textContent.trim();
+    }
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  // Live counter: a task decided in place leaves the inbox, so "5 of 5 open tasks" becomes "4 of 4".
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var path = event.detail && event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    var count = document.getElementById("task-count");
+    if (!count || !event.detail.successful || !/^\/inbox\/tasks\/\d+\/complete$/.test(path || "")) { return; }
+    var seen = 0;
+    count.textContent = count.textContent.replace(/\d+/g, function (n) {
+      seen += 1;
+      return seen <= 2 ? String(Math.max(0, parseInt(n, 10) - 1)) : n;
+    });
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

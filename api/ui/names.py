@@ -133,7 +133,8 @@ class Names:
         spec = d.fields.get(name) if d else None
         if spec and spec.title:
             return self._title(spec.title, name)
-        return self._humane(name)
+        # data a workflow carries without declaring it (e.g. a channel's manager): another's title
+        return self._in_any(lambda other: other.fields[name].title if name in other.fields else None, name)
 
     def value(self, workflow: str, name: str, value: Any) -> str:
         """A field's value: the title of an enumerated value, a region or a channel type in words."""
