@@ -7,6 +7,7 @@ passes its own), everything else from the catalogs. Templates reach it as `names
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,20 @@ CHANNEL_TYPES: dict[str, tuple[str, str]] = {
     "direct_store": ("直营店", "Direct store"), "agent": ("代理商/经销商", "Agent / distributor"),
     "ecommerce": ("电商", "E-commerce"), "social": ("社交电商", "Social commerce"),
 }
+
+
+# What the engine and the channel rules write in the history as the system (stored in English).
+SYSTEM_COMMENTS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
+    (re.compile(r"onboarding approved"), ("入驻审核通过", "onboarding approved")),
+    (re.compile(r"onboarding (\d+)"), ("入驻申请 #{0}", "onboarding #{0}")),
+    (re.compile(r"terminated"), ("已终止", "terminated")),
+    (re.compile(r"terminated by card_escalation instance (\d+)"), ("由红黄牌流程 #{0} 终止",
+                                                                  "terminated by card escalation #{0}")),
+    (re.compile(r"missed quarters: (.*)"), ("季度未达标：{0}", "missed quarters: {0}")),
+    (re.compile(r"back on target: (.*)"), ("恢复达标：{0}", "back on target: {0}")),
+    (re.compile(r"suggested by the KPI rule: (.*)"), ("KPI 规则建议：{0}", "suggested by the KPI rule: {0}")),
+    (re.compile(r"(.*) line (\d+)"), ("{0} 第 {1} 行", "{0} line {1}")),
+]
 
 
 @dataclass
@@ -215,6 +230,18 @@ class Names:
         if not login or login == "system":
             return self.role("system")
         return login
+
+    def comment(self, login: str | None, text: str | None) -> str:
+        """A history comment: a person's as written; the system's in the page's language."""
+        if not text:
+            return ""
+        if login not in (None, "system"):
+            return text
+        for pattern, pair in SYSTEM_COMMENTS:
+            found = pattern.fullmatch(text)
+            if found:
+                return self._pick(pair).format(*found.groups())
+        return text
 
     def _humane(self, name: str) -> str:
         """A name with no title: `waiting_customer` reads as "waiting customer" (never the identifier)."""

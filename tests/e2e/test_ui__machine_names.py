@@ -57,6 +57,9 @@ def _user_texts(svc: Services, machine: set[str]) -> list[str]:
                     if isinstance(value, str) and 1 < len(value) <= 300 and value not in machine \
                             and (CJK.search(value) or "." in value or " " in value):
                         texts.add(value)
+        # what the system wrote in the history is the UI's own text, to be shown in the page's language
+        texts -= {c for (c,) in conn.execute(select(t.audit_events.c.comment)
+                                             .where(t.audit_events.c.actor_login == "system"))}
         for row in conn.execute(select(t.instances.c.data)):
             for value in (row.data or {}).values():
                 if isinstance(value, str) and value not in machine and (CJK.search(value) or "." in value):
