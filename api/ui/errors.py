@@ -6,7 +6,6 @@ hand every request under `/api/` (and `/health`) back to them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
@@ -43,22 +42,6 @@ def _heading(ui: context.Ui, exc: Exception, status: int) -> str:
     return ui.gettext("The request could not be carried out.")
 
 
-NUMBER = re.compile(r"\b\d+\b")
-
-
-def readable(ui: context.Ui, detail: str) -> str:
-    """A service's message in the page's language: the catalogs hold the messages people meet,
-    with the one number they may carry as `%(n)s` ("only the attendees of meeting %(n)s...")."""
-    numbers = NUMBER.findall(detail)
-    if len(numbers) > 1:
-        return ui.gettext(detail)
-    key = NUMBER.sub("%(n)s", detail)
-    text = ui.translations.gettext(key)
-    if text == key:
-        return detail
-    return text % {"n": numbers[0]} if numbers else text
-
-
 def page_for(request: Request, exc: Exception, status: int, detail: str, problems: list[Problem]) -> Response:
     ui = context.build(request)
     if status == 401 and not render.is_htmx(ui):
@@ -66,7 +49,7 @@ def page_for(request: Request, exc: Exception, status: int, detail: str, problem
     if status == 401:
         return render.redirect(ui, "/login")
     heading = _heading(ui, exc, status)
-    detail = readable(ui, detail)
+    detail = ui.names.message(detail)
     if isinstance(exc, BodyTooLarge):
         size = f"{exc.limit / 2**20:.0f} MB" if exc.limit >= 2**20 else f"{exc.limit // 1024} KB"
         detail = ui.gettext("At most %(size)s can be sent here.", size=size)

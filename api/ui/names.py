@@ -77,6 +77,10 @@ SYSTEM_COMMENTS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
 ]
 
 
+QUOTED = re.compile(r"'[^']*'")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
+
+
 @dataclass
 class Names:
     locale: str
@@ -242,6 +246,39 @@ class Names:
             if found:
                 return self._pick(pair).format(*found.groups())
         return text
+
+    def message(self, text: str | None) -> str:
+        """A service's message (an error, a validation or import problem) in the page's language:
+        the catalogs hold them with their quoted names as %(a)s, %(b)s and numbers as %(n)s, %(m)s,
+        %(o)s ("unknown state %(a)s"); a message not in the catalogs is shown as written."""
+        if not text:
+            return ""
+        values: dict[str, str] = {}
+        quoted = iter("abc")
+        numbered = iter("nmo")
+
+        def name(found: re.Match[str]) -> str:
+            key = next(quoted, None)
+            if key is None:
+                return found.group(0)
+            values[key] = found.group(0)
+            return f"%({key})s"
+
+        def number(found: re.Match[str]) -> str:
+            key = next(numbered, None)
+            if key is None:
+                return found.group(0)
+            values[key] = found.group(0)
+            return f"%({key})s"
+
+        key = NUMBER.sub(number, QUOTED.sub(name, text.replace("%", "%%")))
+        translated = self.gettext(key)
+        if translated == key and self.locale != "en":
+            return text
+        try:
+            return translated % values
+        except (KeyError, ValueError, TypeError):
+            return text
 
     def _humane(self, name: str) -> str:
         """A name with no title: `waiting_customer` reads as "waiting customer" (never the identifier)."""
