@@ -6,9 +6,39 @@
     if (!window.mermaid) { return; }
     var nodes = (root || document).querySelectorAll("pre.mermaid:not([data-processed])");
     if (nodes.length === 0) { return; }
-    window.mermaid.run({ nodes: nodes }).catch(function (error) {
+    window.mermaid.run({ nodes: nodes }).then(function () {
+      nodes.forEach(separateLabels);
+    }).catch(function (error) {
       nodes.forEach(function (node) { node.setAttribute("data-error", String(error && error.message || error)); });
     });
+  }
+
+  // Mermaid puts the labels of two edges between the same states (there and back) on top of each
+  // other: move a label that overlaps one already placed down until it is clear.
+  function separateLabels(root) {
+    var placed = [];
+    root.querySelectorAll("svg g.edgeLabel").forEach(function (label) {
+      var box = label.getBoundingClientRect();
+      if (box.width < 1) { return; }
+      var shift = 0;
+      for (var round = 0, moved = true; moved && round < 20; round++) {
+        moved = false;
+        placed.forEach(function (other) {
+          if (box.left < other.right - 2 && other.left < box.right - 2 &&
+              box.top + shift < other.bottom - 2 && other.top < box.bottom + shift - 2) {
+            shift = other.bottom - box.top + 4;
+            moved = true;
+          }
+        });
+      }
+      if (shift > 0) {
+        var ctm = label.parentNode.getScreenCTM && label.parentNode.getScreenCTM();
+        var scale = ctm && ctm.d ? ctm.d : 1;
+        label.setAttribute("transform", (label.getAttribute("transform") || "") + " translate(0," + (shift / scale) + ")");
+      }
+      placed.push({ left: box.left, right: box.right, top: box.top + shift, bottom: box.bottom + shift });
+    });
+    root.setAttribute("data-labels-separated", "true");
   }
 
   function renderCharts() {

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from channels.meetings.series import create_meeting
 from channels.registry import create_channel
@@ -159,3 +159,49 @@ def test_the_inbox_counter_goes_down_after_an_inline_decision(
     expect(count).to_have_text(re.compile(TEXTS[locale]["count"]))
     left = queries.inbox(svc, actor=actor_for(svc, login="li.market")).items
     assert [t.instance_id for t in left] == [second.id]
+
+
+@sqlite_only
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_the_kpi_chart_puts_scores_on_their_own_axis_without_overshoot_and_diagram_labels_do_not_overlap(
+        svc: Services, open_page: PageFactory, request: pytest.FixtureRequest, locale: str) -> None:
+    from channelops import demo
+
+    demo.seed(svc)
+    page = open_page()
+    log_in(page, "admin", password=demo.PASSWORD)
+    if locale == "en":
+        page.get_by_role("button", name="English").click()
+    page.goto("/channels/20")
+    canvas = page.locator("#chart-kpi[data-rendered=true]")
+    expect(canvas).to_be_attached()
+    chart = page.evaluate("""() => {
+        const chart = window.Chart.getChart(document.getElementById('chart-kpi'));
+        return {axes: Object.fromEntries(Object.entries(chart.scales).map(([k, s]) => [k, [s.min, s.max, s.position]])),
+                sets: chart.data.datasets.map(d => [d.yAxisID, d.cubicInterpolationMode, d.label])};
+    }""")
+    assert chart["axes"]["score"][:3] == [0, 5, "right"], chart
+    assert chart["axes"]["percent"][2] == "left" and chart["axes"]["percent"][1] > 5, chart
+    satisfaction = "客户满意度" if locale == "zh" else "Customer satisfaction"
+    assert [s[0] for s in chart["sets"] if s[2] == satisfaction] == ["score"], chart
+    assert {s[1] for s in chart["sets"]} == {"monotone"}, chart
+    screenshot(page, f"{request.node.name}-kpi")
+
+    for workflow in ("complaint", "channel_onboarding", "card_escalation", "channel_lifecycle", "emergency_response"):
+        page.goto(f"/workflows/{workflow}")
+        _labels_apart(page, workflow)
+    screenshot(page, f"{request.node.name}-diagram")
+
+
+def _labels_apart(page: Page, workflow: str) -> None:
+    """No two transition labels of the diagram overlap on the screen."""
+    expect(page.locator(".mermaid[data-labels-separated=true]")).to_be_attached()
+    labels = page.locator(".mermaid svg g.edgeLabel")
+    boxes = [(labels.nth(i).text_content(), labels.nth(i).bounding_box()) for i in range(labels.count())]
+    boxes = [(text, b) for text, b in boxes if b and b["width"] > 1]
+    assert len(boxes) >= 2, boxes
+    for i, (first, a) in enumerate(boxes):
+        for second, b in boxes[i + 1:]:
+            overlap = (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > 2
+                       and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 2)
+            assert not overlap, (workflow, first, a, second, b)
