@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.domain.definition import Localized, WorkflowDefinition
+from workflows.domain.errors import NotFound
 from workflows.domain.group_titles import group_title
 from workflows.services import definitions
 from workflows.services.context import Services
@@ -87,6 +88,7 @@ class Names:
     svc: Services
     gettext: Callable[..., str]
     _definitions: dict[str, WorkflowDefinition | None] = field(default_factory=dict)
+    _all: list[str] = field(default_factory=list)  # every workflow's name, read once per page
 
     def _pick(self, pair: tuple[str, str]) -> str:
         return pair[0] if self.locale == "zh" else pair[1]
@@ -100,7 +102,7 @@ class Names:
             try:
                 view = definitions.get_definition(self.svc, name=workflow)
                 self._definitions[workflow] = definitions.published_definition(self.svc, view)
-            except Exception:
+            except NotFound:  # an unknown workflow is shown by its name
                 self._definitions[workflow] = None
         return self._definitions[workflow]
 
@@ -133,8 +135,10 @@ class Names:
         return self._in_any(lambda d: next((s.title for s in d.states if s.name == name and s.title), None), name)
 
     def _in_any(self, find: Callable[[WorkflowDefinition], Localized | None], name: str) -> str:
-        for view in definitions.list_definitions(self.svc):
-            d = self.definition(view.name)
+        if not self._all:
+            self._all.extend(view.name for view in definitions.list_definitions(self.svc))
+        for workflow in self._all:
+            d = self.definition(workflow)
             found = find(d) if d else None
             if found:
                 return found.get(self.locale)
