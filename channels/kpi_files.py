@@ -21,12 +21,10 @@ log = logging.getLogger(__name__)
 
 # What a KPI is called where people read it (agendas, alarms), in zh and en.
 TITLES: dict[str, tuple[str, str]] = {
-    "sales_target": ("销售目标", "sales target"),
-    "sales_actual": ("销售额", "sales"),
-    "satisfaction": ("客户满意度", "customer satisfaction"),
-    "on_time_rate": ("订单履约及时率", "on-time delivery rate"),
-    "return_rate": ("退货率", "return rate"),
-    "activity": ("渠道活跃度", "activity"),
+    "sales_actual": ("销售额", "Sales"), "sales_target": ("销售目标", "Sales target"),
+    "attainment": ("销售达成率", "Sales attainment"), "satisfaction": ("客户满意度", "Customer satisfaction"),
+    "on_time_rate": ("准时履约率", "On-time fulfilment"), "return_rate": ("退货率", "Return rate"),
+    "activity": ("活跃度", "Activity"),
 }
 
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -172,3 +172,29 @@ def report_flags(svc: Services, *, period: str | None = None) -> list[ReportFlag
         found += [ReportFlagView(channel_id=r.channel_id, period=r.period, kind="late", flagged_at=r.reported_at)
                   for r in uow.conn.execute(late.limit(10_000))]
     return found
+
+
+MAX_SUBJECT_MATCHES = 500
+
+
+def channel_names(svc: Services, ids: Iterable[int]) -> dict[int, str]:
+    """id -> name of the channels `ids` (a list page names its subjects: 渠道 华东旗舰店, not channel 4)."""
+    wanted = sorted(set(ids))[:1000]
+    if not wanted:
+        return {}
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(select(ct.channels.c.id, ct.channels.c.name).where(ct.channels.c.id.in_(wanted)))
+        return {int(r.id): str(r.name) for r in rows}
+
+
+def subjects_named(svc: Services, text: str) -> list[tuple[str, str]]:
+    """(subject type, subject id) of the channels whose name or code contains `text` (at most 500),
+    for the instance search (`workflows.services.queries.list_instances(q=..., subjects=...)`)."""
+    text = text.strip()
+    if not text:
+        return []
+    with svc.uow(write=False) as uow:
+        rows = uow.conn.execute(select(ct.channels.c.id).where(or_(
+            ct.channels.c.name.icontains(text, autoescape=True), ct.channels.c.code.icontains(text, autoescape=True)))
+            .order_by(ct.channels.c.id).limit(MAX_SUBJECT_MATCHES))
+        return [("channel", str(r.id)) for r in rows]

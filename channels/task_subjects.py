@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, select
 
 from channels import tables as ct
+from workflows.domain.group_titles import REGIONS
 from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.views import CardValue, TaskView
@@ -22,15 +23,7 @@ TYPE_TITLES: dict[str, tuple[str, str]] = {
     "ecommerce": ("电商", "E-commerce"),
     "social": ("社交电商", "Social commerce"),
 }
-REGION_TITLES: dict[str, tuple[str, str]] = {
-    "east": ("华东", "East China"),
-    "south": ("华南", "South China"),
-    "north": ("华北", "North China"),
-    "west": ("西北", "Northwest China"),
-    "southwest": ("西南", "Southwest China"),
-    "central": ("华中", "Central China"),
-    "northeast": ("东北", "Northeast China"),
-}
+REGION_TITLES = REGIONS  # one table of region titles: workflows.domain.group_titles
 
 
 def type_title(code: str) -> tuple[str, str]:

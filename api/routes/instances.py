@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from api.deps import CurrentActor, ServicesDep
 from api.responses import json_view
 from api.schemas import EventCreate, InstanceCreate, Page
+from channels.queries import subjects_named
 from workflows.domain.errors import InvalidInput, Problem
 from workflows.services import instances, queries
 from workflows.services.views import AuditView, InstanceDetail, InstanceSummary, StepResult
@@ -42,9 +43,11 @@ def list_instances(
     status: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    q: Annotated[str | None, Query(max_length=queries.MAX_SEARCH,
+                                   description="text in the instance's data or its subject's name or code")] = None,
 ) -> Page[InstanceSummary]:
     page = queries.list_instances(svc, workflow=workflow, state=state, subject_id=subject_id, status=status,
-                                  limit=limit, offset=offset)
+                                  limit=limit, offset=offset, q=q, subjects=subjects_named(svc, q or ""))
     return Page[InstanceSummary](items=page.items, total=page.total, limit=page.limit, offset=page.offset)
 
 

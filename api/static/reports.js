@@ -30,7 +30,7 @@
       data: { labels: chart.months, datasets: chart.trend.map(function (series, i) {
         var colour = "hsl(" + ((i * 67) % 360) + ", 55%, 42%)";
         return { label: series.label, data: series.values, borderColor: colour, backgroundColor: colour,
-                 spanGaps: true, tension: 0.2 };
+                 spanGaps: true, cubicInterpolationMode: "monotone" };
       }) },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
                  scales: { y: { min: 0, max: 100, title: { display: true, text: chart.rate_label } } },

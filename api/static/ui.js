@@ -6,9 +6,39 @@
     if (!window.mermaid) { return; }
     var nodes = (root || document).querySelectorAll("pre.mermaid:not([data-processed])");
     if (nodes.length === 0) { return; }
-    window.mermaid.run({ nodes: nodes }).catch(function (error) {
+    window.mermaid.run({ nodes: nodes }).then(function () {
+      nodes.forEach(separateLabels);
+    }).catch(function (error) {
       nodes.forEach(function (node) { node.setAttribute("data-error", String(error && error.message || error)); });
     });
+  }
+
+  // Mermaid puts the labels of two edges between the same states (there and back) on top of each
+  // other: move a label that overlaps one already placed down until it is clear.
+  function separateLabels(root) {
+    var placed = [];
+    root.querySelectorAll("svg g.edgeLabel").forEach(function (label) {
+      var box = label.getBoundingClientRect();
+      if (box.width < 1) { return; }
+      var shift = 0;
+      for (var round = 0, moved = true; moved && round < 20; round++) {
+        moved = false;
+        placed.forEach(function (other) {
+          if (box.left < other.right - 2 && other.left < box.right - 2 &&
+              box.top + shift < other.bottom - 2 && other.top < box.bottom + shift - 2) {
+            shift = other.bottom - box.top + 4;
+            moved = true;
+          }
+        });
+      }
+      if (shift > 0) {
+        var ctm = label.parentNode.getScreenCTM && label.parentNode.getScreenCTM();
+        var scale = ctm && ctm.d ? ctm.d : 1;
+        label.setAttribute("transform", (label.getAttribute("transform") || "") + " translate(0," + (shift / scale) + ")");
+      }
+      placed.push({ left: box.left, right: box.right, top: box.top + shift, bottom: box.bottom + shift });
+    });
+    root.setAttribute("data-labels-separated", "true");
   }
 
   function renderCharts() {
@@ -42,15 +72,26 @@
     var datasets = Object.keys(chart.series).filter(function (key) {
       return chart.series[key].some(function (v) { return v !== null; });
     }).map(function (key) {
+      // Scores (satisfaction, 0-5) on their own axis at the right; rates in percent at the left.
+      // Monotone interpolation: the line never overshoots the measured points (no invented peaks).
       return { label: labels[key] || key, data: chart.series[key], borderColor: colours[key],
-               backgroundColor: colours[key], spanGaps: true, tension: 0.2 };
+               backgroundColor: colours[key], spanGaps: true, cubicInterpolationMode: "monotone",
+               yAxisID: key === "satisfaction" ? "score" : "percent" };
     });
-    new window.Chart(canvas, {
+    var scored = datasets.some(function (d) { return d.yAxisID === "score"; });
+    var scales = { percent: { type: "linear", position: "left", beginAtZero: true,
+                              title: { display: true, text: labels.percent_axis || "%" } } };
+    if (scored) {
+      scales.score = { type: "linear", position: "right", min: 0, max: 5, ticks: { stepSize: 1 },
+                       grid: { drawOnChartArea: false }, title: { display: true, text: labels.score_axis || "0-5" } };
+    }
+    var made = new window.Chart(canvas, {
       type: "line",
       data: { labels: chart.periods, datasets: datasets },
-      options: { responsive: true, maintainAspectRatio: false, animation: false,
+      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: scales,
                  interaction: { mode: "index", intersect: false } }
     });
+    canvas.setAttribute("data-axes", Object.keys(made.scales).join(","));
     canvas.setAttribute("data-rendered", "true");
   }
 
@@ -151,6 +192,34 @@
     if (event.target.closest && event.target.closest("button.print")) { window.print(); return; }
     var target = event.target.closest && event.target.closest("button.goto");
     if (target) { goToLine(parseInt(target.getAttribute("data-line"), 10)); }
+  });
+
+  // Confirmations (no inline script): a button's or form's data-confirm, or, inside an element with
+  // data-confirm-decisions, any task decision button. Capturing runs before htmx sees the submit.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var text = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    var scope = form.closest && form.closest("[data-confirm-decisions]");
+    if (!text && scope && button && button.name === "decision") {
+      text = scope.getAttribute("data-confirm-decisions") + " " + button.textContent.trim();
+    }
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  // Live counter: a task decided in place leaves the inbox, so "5 of 5 open tasks" becomes "4 of 4".
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var path = event.detail && event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    var count = document.getElementById("task-count");
+    if (!count || !event.detail.successful || !/^\/inbox\/tasks\/\d+\/complete$/.test(path || "")) { return; }
+    var seen = 0;
+    count.textContent = count.textContent.replace(/\d+/g, function (n) {
+      seen += 1;
+      return seen <= 2 ? String(Math.max(0, parseInt(n, 10) - 1)) : n;
+    });
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from api.ui import render
 from api.ui.context import Ui, UiDep
+from api.ui.names import ACTIONS
 from workflows.domain.errors import InvalidInput, Problem
 from workflows.services import audit_trail
 
@@ -32,25 +33,6 @@ ENTITY_TYPES: dict[str, str] = {
     "user": _("User"), "definition": _("Workflow definition"), "calendar": _("Company calendar"),
     "kpi_import": _("KPI import"), "meeting": _("Meeting"), "notification_target": _("Notification target"),
     "outbox": _("Notification"), "rule_setting": _("Rule threshold"),
-}
-ACTIONS: dict[str, str] = {
-    "started": _("Started"), "transition": _("Moved"), "task_completed": _("Task decided"),
-    "task_claimed": _("Task claimed"), "task_released": _("Task released"), "task_escalated": _("Task escalated"),
-    "approval_requested": _("Approval requested"), "sla_breached": _("SLA breached"),
-    "breach_trigger_refused": _("Breach trigger refused"), "created": _("Record created"), "changed": _("Changed"),
-    "updated": _("Record updated"), "removed": _("Removed"), "activated": _("Activated"),
-    "deactivated": _("Deactivated"),
-    "published": _("Published"), "card_changed": _("Card changed"), "stage_changed": _("Stage changed"),
-    "stars_changed": _("Star rating changed"), "alarm_raised": _("Alarm raised"),
-    "report_missing": _("KPI report missing"), "issue_yellow": _("Yellow card issued"),
-    "recover": _("Recovered"), "imported": _("Imported"), "kpi_replaced": _("KPI row replaced"),
-    "agenda_prepared": _("Agenda prepared"), "attendance_recorded": _("Attendance recorded"),
-    "decision_recorded": _("Decision recorded"), "occurrence_cancelled": _("Meeting cancelled"),
-    "calendar_entry_added": _("Calendar day added"), "calendar_entry_removed": _("Calendar day removed"),
-    "api_token_issued": _("API token issued"), "api_token_revoked": _("API token revoked"),
-    "password_changed": _("Password changed"), "sessions_ended": _("Logged out everywhere"),
-    "locked_out": _("Locked out after failed logins"), "requeued": _("Notification requeued"),
-    "follow_up_set": _("Follow-up date set"), "follow_up_cleared": _("Follow-up date cleared"),
 }
 router = APIRouter(prefix="/audit")
 Text = Annotated[str, Query(max_length=100)]
@@ -99,7 +81,7 @@ def _day(name: str, value: str) -> date | None:
 def titles(ui: Ui) -> tuple[dict[str, str], dict[str, str]]:
     """Entity types and actions by their titles in the page's language."""
     return ({key: ui.gettext(title) for key, title in ENTITY_TYPES.items()},
-            {key: ui.gettext(title) for key, title in ACTIONS.items()})
+            {key: ui.names.action(key) for key in ACTIONS})
 
 
 @router.get("")

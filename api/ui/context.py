@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated
 
 from babel.support import Translations
@@ -10,6 +11,7 @@ from fastapi import Depends, Request
 
 from api.ui import i18n, session
 from api.ui.format import Formatter
+from api.ui.names import Names
 from channelops.settings import Settings
 from channels import permissions
 from workflows.domain.errors import PermissionDenied, Unauthenticated
@@ -43,6 +45,11 @@ class Ui:
     @property
     def fmt(self) -> Formatter:
         return Formatter(locale=self.locale, timezone=self.settings.timezone, svc=self.svc, gettext=self.gettext)
+
+    @cached_property
+    def names(self) -> Names:
+        """Titles of states, fields, groups, regions... in this page's language (see `api/ui/names.py`)."""
+        return Names(locale=self.locale, svc=self.svc, gettext=self.gettext)
 
     @property
     def user(self) -> Actor:

@@ -49,6 +49,7 @@ def page_for(request: Request, exc: Exception, status: int, detail: str, problem
     if status == 401:
         return render.redirect(ui, "/login")
     heading = _heading(ui, exc, status)
+    detail = ui.names.message(detail)
     if isinstance(exc, BodyTooLarge):
         size = f"{exc.limit / 2**20:.0f} MB" if exc.limit >= 2**20 else f"{exc.limit // 1024} KB"
         detail = ui.gettext("At most %(size)s can be sent here.", size=size)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query
 from starlette.responses import Response
@@ -11,6 +12,7 @@ from api.ui import render
 from api.ui.context import PostDep, UiDep
 from channels.meetings import agendas, decisions, series
 from channels.meetings.rendering import render as render_agenda
+from channels.meetings.wording import describe
 from channels.permissions import ChannelAction
 
 router = APIRouter(prefix="/meetings")
@@ -20,7 +22,9 @@ Occurrence = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 @router.get("")
 def meetings(ui: UiDep) -> Response:
-    return render.html(ui, "meetings.html", meetings=series.list_meetings(ui.svc, actor=ui.user))
+    found = series.list_meetings(ui.svc, actor=ui.user)
+    words = {m.id: describe(m.rrule, m.starts_at.astimezone(ZoneInfo(m.timezone)), ui.locale) for m in found}
+    return render.html(ui, "meetings.html", meetings=found, recurrence=lambda m: words[m.id])
 
 
 @router.get("/{meeting_id}")

@@ -36,7 +36,7 @@ def html(ui: Ui, template: str, *, status: int = 200, headers: dict[str, str] | 
          **values: Any) -> Response:
     """Render `template` for `ui`'s user, in their language."""
     context = {"ui": ui, "actor": ui.actor, "locale": ui.locale, "csrf": ui.session.csrf, "fmt": ui.fmt,
-               "path": ui.request.url.path, "htmx": is_htmx(ui), **values}
+               "names": ui.names, "path": ui.request.url.path, "htmx": is_htmx(ui), **values}
     text = environment(ui.locale).get_template(template).render(context)
     return finish(ui, HTMLResponse(text, status_code=status, headers=headers))
 

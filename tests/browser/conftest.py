@@ -103,6 +103,15 @@ def open_page(browser: Browser, live_url: str) -> Iterator[PageFactory]:
         page.set_default_timeout(10_000)
         page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
                 if is_csp_violation(message.text) else None)
+        # Confirmations (starting an instance, firing a trigger, deciding on the instance page) are
+        # accepted; each question asked is kept in `page.confirmations` for tests to read.
+        # A test refuses the next one by appending True to `page.refusals`.
+        questions: list[str] = []
+        refusals: list[bool] = []
+        page.confirmations = questions  # type: ignore[attr-defined]
+        page.refusals = refusals  # type: ignore[attr-defined]
+        page.on("dialog", lambda dialog: (questions.append(dialog.message),
+                                          dialog.dismiss() if refusals and refusals.pop() else dialog.accept()))
         return page
 
     yield make

@@ -114,10 +114,10 @@ def test_only_the_committee_records_decisions_and_only_importers_import(svc: Ser
     token = sign_in(client, svc, "reviewer_user")
     decided = client.post(f"/meetings/{world.meeting}/decisions", data={
         "csrf_token": token, "item_id": "1", "occurrence": "1", "summary": "agreed"})
-    assert decided.status_code == 403 and "committee" in decided.text
+    assert decided.status_code == 403 and "只有委员会成员可以记录会议决议" in decided.text
     imported = client.post("/channels/kpis/import", data={"csrf_token": token},
                            files={"file": ("kpi.csv", b"channel_code,period,sales_actual\nC-100,2026-10,5\n")})
-    assert imported.status_code == 403 and "channel managers may report KPIs" in imported.text
+    assert imported.status_code == 403 and "只有管理员和渠道经理可以上报 KPI" in imported.text
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))

@@ -50,7 +50,7 @@ def test_a_fall_just_past_the_threshold_does_not_read_as_the_threshold(svc: Serv
 
     alarm = next(s for s in agenda.sections if s.name == "alarms").items[0]
     assert alarm.title_zh == "东区 2026-10 销售额环比下降 20.01%"
-    assert alarm.title_en == "East: sales fell 20.01% in 2026-10 against the previous period"
+    assert alarm.title_en == "East: Sales fell 20.01% in 2026-10 against the previous period"
 
 
 def test_possible_actions_and_goals_read_as_titles_with_what_is_known(svc: Services, world: World) -> None:

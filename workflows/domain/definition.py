@@ -87,6 +87,7 @@ class TimerDef(_Model):
     after: str
     fire: str
     otherwise: str | None = None
+    title: Localized | None = None
 
 
 class StateDef(_Model):
@@ -158,6 +159,7 @@ class FieldDef(_Model):
     enum: list[Any] | None = None
     default: Any = None
     title: Localized | None = None
+    options: dict[str, Localized] = Field(default_factory=dict)  # titles of the `enum` values
 
 
 class TaskOverride(_Model):

@@ -49,9 +49,16 @@ def mermaid(definition: WorkflowDefinition, *, current: str | None = None, local
         label = state.title.get(locale) if state.title else state.name
         lines.append(f'    state "{label}" as {state.name}')
     lines.append(f"    [*] --> {definition.initial_state.name}")
+    # One edge per pair of states, its labels joined: Mermaid draws parallel edges' labels on top
+    # of each other (the labels overlapped on the complaint and lifecycle diagrams).
+    edges: dict[tuple[str, str], list[str]] = {}
     for transition in definition.transitions:
         for source in expand_sources(definition, transition.source):
-            lines.append(f"    {source} --> {transition.dest}: {_label(transition, locale)}")
+            labels = edges.setdefault((source, transition.dest), [])
+            if (label := _label(transition, locale)) not in labels:
+                labels.append(label)
+    for (source, dest), labels in edges.items():
+        lines.append(f"    {source} --> {dest}: {' / '.join(labels)}")
     for state in definition.states:
         if state.final:
             lines.append(f"    {state.name} --> [*]")

@@ -28,6 +28,9 @@ REGIONS: dict[str, tuple[str, str]] = {
     "north": ("北区", "North"),
     "west": ("西区", "West"),
     "southwest": ("西南区", "Southwest"),
+    "northwest": ("西北区", "Northwest"),
+    "northeast": ("东北区", "Northeast"),
+    "central": ("华中区", "Central"),
 }
 
 

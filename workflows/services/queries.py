@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 
 from workflows.domain.errors import NotFound
 from workflows.domain.principals import Actor
@@ -95,19 +97,43 @@ def _sla_view(svc: Services, clock: SlaClock, now: datetime) -> SlaView:
 
 def list_instances(svc: Services, *, workflow: str | None = None, state: str | None = None,
                    subject_id: str | None = None, subject_type: str | None = None, status: str | None = None,
-                   limit: int = 50, offset: int = 0) -> Page:
+                   limit: int = 50, offset: int = 0, q: str | None = None,
+                   subjects: Sequence[tuple[str, str]] = ()) -> Page:
+    """Instances, newest first, filtered by equality on each given column; `q` (at most
+    `MAX_SEARCH` characters) keeps those whose data contains it (any case), or whose subject is
+    among `subjects` (the subjects whose name matches it, found by their pack)."""
     conditions: list[ColumnElement[bool]] = []
     for column, value in ((t.instances.c.workflow, workflow), (t.instances.c.state, state),
                           (t.instances.c.subject_id, subject_id), (t.instances.c.subject_type, subject_type),
                           (t.instances.c.status, status)):
         if value is not None:
             conditions.append(column == value)
+    if q is not None and q.strip():
+        conditions.append(_search(q.strip()[:MAX_SEARCH], subjects))
     with svc.uow(write=False) as uow:
         total = uow.conn.execute(select(func.count()).select_from(t.instances).where(*conditions)).scalar_one()
         rows = uow.conn.execute(select(t.instances).where(*conditions).order_by(t.instances.c.id.desc())
                                 .limit(limit).offset(offset)).mappings().all()
     return Page(items=[steps.summary(Instance.from_row(r)) for r in rows], total=int(total), limit=limit,
                 offset=offset)
+
+
+MAX_SEARCH = 100
+
+
+def _search(text: str, subjects: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
+    """Data containing `text` (JSON stores non-ASCII as \\uXXXX escapes, on SQLite and PostgreSQL
+    alike, so the text is searched in that form too), or one of `subjects`."""
+    data = cast(t.instances.c.data, Text)
+    escaped = json.dumps(text)[1:-1]
+    found = [data.icontains(text, autoescape=True)]
+    if escaped != text:
+        found.append(data.icontains(escaped, autoescape=True))
+    found.append(t.instances.c.subject_id.icontains(text, autoescape=True))
+    for kind in sorted({k for k, _ in subjects}):
+        ids = [i for k, i in subjects if k == kind]
+        found.append((t.instances.c.subject_type == kind) & t.instances.c.subject_id.in_(ids))
+    return or_(*found)
 
 
 def history(svc: Services, *, instance_id: int) -> list[AuditView]:
