@@ -14,6 +14,8 @@ from starlette.staticfiles import StaticFiles
 
 from api.ui import (
     auth_views,
+    calendar_views,
+    channel_forms,
     channel_views,
     dashboard_views,
     editor_views,
@@ -21,6 +23,7 @@ from api.ui import (
     export_views,
     inbox_views,
     instance_views,
+    meeting_forms,
     meeting_views,
     report_views,
     workflow_views,
@@ -35,6 +38,9 @@ VENDOR = {"htmx": "htmx.org/dist", "mermaid": "mermaid/dist", "chartjs": "chart.
 def install(app: FastAPI) -> None:
     """Mount the pages, our own static files and the vendored libraries; HTML error pages."""
     errors.install(app)
+    # the create/edit forms first: /channels/new and /meetings/new before /channels/{id} and /meetings/{id}
+    for module in (channel_forms, meeting_forms, calendar_views):
+        app.include_router(module.router, include_in_schema=False)
     for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
                    channel_views, meeting_views, report_views, export_views):
         app.include_router(module.router, include_in_schema=False)
