@@ -79,9 +79,12 @@ class FieldErrors:
     aliases: Mapping[str, str] = field(default_factory=dict)
     by_field: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, path: str, message: str) -> None:
+    def field_of(self, path: str) -> str:
         head = re.split(r"[.\[]", path, maxsplit=1)[0] if path else ""
-        name = self.aliases.get(head, head) or "form"
+        return self.aliases.get(head, head) or "form"
+
+    def add(self, path: str, message: str) -> None:
+        name = self.field_of(path)
         if message not in self.by_field.setdefault(name, []):
             self.by_field[name].append(message)
 
@@ -95,9 +98,12 @@ class FieldErrors:
         """The errors of a request model, translated."""
         for item in error.errors():
             path = ".".join(str(part) for part in item["loc"])
+            if self.field_of(path) in self.by_field:  # the form could not read it: that was said already
+                continue
             kind = item["type"]
             head = str(item["loc"][0]) if item["loc"] else ""
-            ctx = {key: value for key, value in (item.get("ctx") or {}).items() if isinstance(value, (int, float, str))}
+            ctx = {key: _shown(value) for key, value in (item.get("ctx") or {}).items()
+                   if isinstance(value, (int, float, str))}
             if kind == "string_pattern_mismatch":
                 self.add(path, self.ui.gettext(_PATTERNS.get(head, INVALID)))
             elif kind in _PYDANTIC:
@@ -118,6 +124,13 @@ class FieldErrors:
 
     def __bool__(self) -> bool:
         return bool(self.by_field)
+
+
+def _shown(value: float | str) -> float | str:
+    """A limit as people write it: 0 rather than 0.0, 1e12 as 1,000,000,000,000."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else value
 
 
 def validated(model: type[M], data: Mapping[str, Any], errors: FieldErrors) -> M | None:
