@@ -185,6 +185,9 @@ def test_a_refused_meeting_shows_the_problems_at_their_fields(svc: Services, cli
     assert _error_at(nobody.text, "attendee_users") == "会议需要参会人：人员、部门或两者。"
     no_day = client.post("/meetings/new", data={**base, "start_date": "", "attendee_groups": ["sales"]})
     assert _error_at(no_day.text, "start_date") == "请输入日期（年-月-日）。"
+    too_early = client.post("/meetings/new", data={**base, "start_date": "1999-12-07", "duration_minutes": "60",
+                                                   "video_url": "", "attendee_groups": ["sales"]})
+    assert _error_at(too_early.text, "start_date") == "日期须在 2000 年到 2200 年之间。"
     english_token = sign_in(client, svc, "boss")  # en
     english = client.post("/meetings/new", data={**base, "csrf_token": english_token, "duration_minutes": "60",
                                                  "video_url": "", "attendee_groups": ["nonsense"]})
