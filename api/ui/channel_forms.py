@@ -6,22 +6,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from sqlalchemy import select
 from starlette.responses import Response
 
 from api.routes.channels import ChannelCreate, ChannelUpdate
 from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.forms import FieldErrors, lines_to_mapping, validated
-from channels import queries, registry
-from channels import tables as ct
+from channels import choices, queries, registry
 from channels.permissions import ChannelAction, ChannelRef
 from channels.regions import TITLES as REGION_TITLES
 from channels.regions import region_title
 from channels.tables import CHANNEL_TYPES
 from channels.views import ChannelView
 from workflows.domain.errors import Conflict, InvalidInput
-from workflows.persistence import tables as t
 
 router = APIRouter(prefix="/channels")
 ChannelId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -30,14 +27,11 @@ FIELDS = ("code", "name", "type", "region", "manager_id", "contacts", "monthly_t
 
 def _choices(ui: Ui, *, current_region: str = "") -> dict[str, Any]:
     """The drop-downs: types (titled in the template), regions by title, active users as managers."""
-    with ui.svc.uow(write=False) as uow:
-        used = set(uow.conn.execute(select(ct.channels.c.region).distinct()).scalars())
-        users = uow.conn.execute(select(t.users.c.id, t.users.c.login, t.users.c.display_name)
-                                 .where(t.users.c.active.is_(True)).order_by(t.users.c.login)).all()
+    used = choices.regions_in_use(ui.svc)
     codes = sorted(set(REGION_TITLES) | used | ({current_region} if current_region else set()))
     return {"types": CHANNEL_TYPES,
             "regions": [(code, region_title(code, ui.locale)) for code in codes],
-            "managers": [(u.id, u.display_name or u.login) for u in users],
+            "managers": [(p.id, p.name) for p in choices.active_people(ui.svc)],
             "may_assign": ui.may(ChannelAction.ASSIGN_CHANNEL_MANAGER),
             "may_activate": ui.may(ChannelAction.REGISTER_ACTIVE_CHANNEL)}
 

@@ -14,13 +14,13 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, Path
-from sqlalchemy import select
 from starlette.responses import Response
 
 from api.routes.meetings import MeetingCreate, MeetingUpdate
 from api.ui import render
 from api.ui.context import PostDep, Ui, UiDep
 from api.ui.forms import FieldErrors, validated
+from channels import choices
 from channels.meetings import changes, series
 from channels.meetings.texts import KINDS
 from channels.meetings.views import MeetingView
@@ -29,7 +29,6 @@ from channels.regions import region_title
 from workflows.domain.errors import InvalidInput
 from workflows.domain.group_titles import TITLES as GROUP_TITLES
 from workflows.domain.group_titles import group_title
-from workflows.persistence import tables as t
 
 router = APIRouter(prefix="/meetings")
 MeetingId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -68,12 +67,10 @@ def _group_label(ui: Ui, name: str) -> str:
 
 
 def _choices(ui: Ui, picked_groups: list[str]) -> dict[str, Any]:
-    with ui.svc.uow(write=False) as uow:
-        users = uow.conn.execute(select(t.users.c.id, t.users.c.login, t.users.c.display_name, t.users.c.groups)
-                                 .where(t.users.c.active.is_(True)).order_by(t.users.c.login)).all()
-    regions = {g for u in users for g in (u.groups or []) if str(g).startswith("region:")}
+    users = choices.active_people(ui.svc)
+    regions = {g for u in users for g in u.groups if g.startswith("region:")}
     groups = [*GROUP_TITLES, *sorted(regions | {g for g in picked_groups if g not in GROUP_TITLES})]
-    return {"users": [(u.id, u.display_name or u.login) for u in users],
+    return {"users": [(u.id, u.name) for u in users],
             "groups": [(g, _group_label(ui, g)) for g in groups],
             "kinds": [(k, zh if ui.locale == "zh" else en) for k, (zh, en) in KINDS.items()],
             "repeats": REPEATS, "weekdays": WEEKDAYS, "nths": NTHS, "zones": ZONES}
