@@ -257,3 +257,27 @@ def test_an_admin_adds_and_removes_company_days_and_others_only_read(svc: Servic
     removed = client.post("/calendar/2026-12-31/remove", data={"csrf_token": token})
     assert "The entry of 2026-12-31 was removed." in removed.text and 'id="day-2026-12-31"' not in removed.text
     assert [e.day for e in calendar_entries.list_calendar_entries(svc, year=2026)] == [date(2026, 12, 27)]
+
+
+def test_values_outside_the_choices_are_problems_at_their_fields_not_500s(svc: Services, client: TestClient) -> None:
+    _people(svc)
+    token = sign_in(client, svc, "boss")
+    channel = {"csrf_token": token, "code": "C-070", "name": "x", "type": "agent", "region": "east"}
+    huge = client.post("/channels/new", data={**channel, "monthly_target": "1e13", "manager_id": "999999"})
+    assert huge.status_code == 422
+    assert _error_at(huge.text, "monthly_target") == "Enter a number less than 1,000,000,000,000."
+    assert _error_at(client.post("/channels/new", data={**channel, "monthly_target": "nan"}).text,
+                     "monthly_target") == "Enter a number."
+    nobody = client.post("/channels/new", data={**channel, "manager_id": "999999"})
+    assert _error_at(nobody.text, "manager_id") == "No active user with id 999999."
+    meeting = {"csrf_token": token, "kind": "party", "repeat": "hourly", "nth": "9", "weekday": "XX",
+               "start_date": "2026-12-01", "start_time": "25:00", "timezone": "Mars/Olympus",
+               "duration_minutes": "60", "attendee_users": ["abc"], "prepare_days": "99"}
+    bad = client.post("/meetings/new", data=meeting)
+    assert bad.status_code == 422
+    assert _error_at(bad.text, "repeat") == "Choose one of the options."
+    assert _error_at(bad.text, "timezone") == "Unknown time zone."
+    assert _error_at(bad.text, "kind") == "Choose one of the options."
+    assert _error_at(bad.text, "attendee_users") == "Enter a whole number."
+    assert _error_at(bad.text, "prepare_days") == "Enter a number of at most 30."
+    assert registry.list_channels(svc).total == 0 and series.list_meetings(svc, actor=SYSTEM) == []
