@@ -16,6 +16,8 @@ from api.ui import (
     absence_views,
     audit_views,
     auth_views,
+    calendar_views,
+    channel_forms,
     channel_views,
     dashboard_views,
     editor_views,
@@ -26,6 +28,7 @@ from api.ui import (
     inbox_views,
     instance_views,
     link_views,
+    meeting_forms,
     meeting_views,
     migration_views,
     notification_views,
@@ -43,6 +46,9 @@ VENDOR = {"htmx": "htmx.org/dist", "mermaid": "mermaid/dist", "chartjs": "chart.
 def install(app: FastAPI) -> None:
     """Mount the pages, our own static files and the vendored libraries; HTML error pages."""
     errors.install(app)
+    # the create/edit forms first: /channels/new and /meetings/new before /channels/{id} and /meetings/{id}
+    for module in (channel_forms, meeting_forms, calendar_views):
+        app.include_router(module.router, include_in_schema=False)
     for module in (auth_views, inbox_views, instance_views, workflow_views, editor_views, dashboard_views,
                    channel_views, meeting_views, report_views, export_views, absence_views, migration_views,
                    notification_views):

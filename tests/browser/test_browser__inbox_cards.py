@@ -25,11 +25,11 @@ from workflows.services.users import actor_for
 pytestmark = pytest.mark.browser
 LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
 TEXT = {
-    "zh": {"others": "其他审核人", "pending": "尚未决定", "east": "华东", "agent": "代理商",
+    "zh": {"others": "其他审核人", "pending": "尚未决定", "east": "东区", "agent": "代理商",
            "bulk": "通过所选任务", "result": "已决定 2 项，1 项未决定", "closed": "未决定：该任务已被决定或已关闭",
            "region": "区域", "moved": "流转到「已通过」", "used": "此链接已被使用",
            "decides_as": "此链接以 zhao.finance 的身份决定"},
-    "en": {"others": "Other reviewers", "pending": "not decided yet", "east": "East China",
+    "en": {"others": "Other reviewers", "pending": "not decided yet", "east": "East",
            "agent": "Agent / distributor", "bulk": "Approve the ticked tasks", "result": "2 decided, 1 not decided",
            "closed": "not decided: it was already decided or closed", "region": "Region",
            "moved": "Under review to Approved", "used": "The link has already been used",

@@ -62,7 +62,7 @@ def test_a_card_names_the_channel_the_requester_the_key_fields_and_what_the_othe
     ctx = card["context"]
     assert card["instance_id"] == instance_id
     assert ctx["subject_name"] == "成都春熙路直营店"
-    assert [(f["title_zh"], f["value_zh"]) for f in ctx["subject_facts"]] == [("类型", "直营店"), ("区域", "西南")]
+    assert [(f["title_zh"], f["value_zh"]) for f in ctx["subject_facts"]] == [("类型", "直营店"), ("区域", "西南区")]
     assert ctx["requester_name"] == "王经理"
     # the type and region are on the subject line; the application's own name differs, so it is shown
     assert [(f["title_zh"], f["value_en"]) for f in ctx["fields"]] == [("渠道名称", "成都春熙路直营店（新址）")]
@@ -82,7 +82,7 @@ def test_a_card_without_a_registered_channel_shows_the_key_fields_by_title(
     [card] = _tasks(client, people["finance"])
     assert card["context"]["subject_name"] is None
     assert [(f["title_zh"], f["value_zh"]) for f in card["context"]["fields"]] == [
-        ("渠道名称", "新渠道"), ("渠道类型", "社交电商"), ("区域", "华北")]
+        ("渠道名称", "新渠道"), ("渠道类型", "社交电商"), ("区域", "北区")]
 
 
 def test_the_inbox_filters_by_type_region_requester_and_sorts_by_subject_and_requester(
