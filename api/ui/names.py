@@ -23,6 +23,7 @@ from workflows.services.groups import title_of
 # Regions of the channel registry (a code not listed here is the user's own and shown as typed).
 ROLES: dict[str, tuple[str, str]] = {
     "channel_manager": ("渠道经理", "Channel manager"), "viewer": ("只读用户", "Viewer"),
+    "lead": ("组长", "Group lead"),
     "admin": ("管理员", "Administrator"), "requester": ("发起人", "Requester"), "system": ("系统", "System"),
 }
 # History and audit entries (`history.action`, `audit.action`): what happened, in words.

@@ -22,7 +22,7 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Filter = Annotated[str, Query(max_length=60)]
 Text = Annotated[str, Form(max_length=200)]
 Names = Annotated[list[str], Form(max_length=100)]
-ROLE_ORDER = ("admin", "committee", "reviewer", "channel_manager", "viewer")
+ROLE_ORDER = ("admin", "committee", "reviewer", "lead", "channel_manager", "viewer")
 assert set(ROLE_ORDER) == ROLES
 
 
