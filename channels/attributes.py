@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from channels import tables as ct
 from channels.tables import CHANNEL_TYPES
@@ -17,14 +17,17 @@ from workflows.engine.registry import Registry, SubjectAttributes
 from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import EffectContext
 
+# Built once, not at each start (a start reads one channel's type).
+_TYPE_BY_ID = select(ct.channels.c.type).where(ct.channels.c.id == bindparam("key"))
+_TYPE_BY_CODE = select(ct.channels.c.type).where(ct.channels.c.code == bindparam("key"))
+
 
 def channel_attributes(uow: UnitOfWork, subject_id: str | None, data: Mapping[str, Any]) -> Mapping[str, Any]:
     """`{"channel_type": ...}` of the channel named by id or code, else of the application's data."""
     if subject_id:
-        c = ct.channels.c
         by_id = subject_id.isdigit() and len(subject_id) < 10  # an id fits an INTEGER column
-        condition = c.id == int(subject_id) if by_id else c.code == subject_id
-        found = uow.conn.execute(select(c.type).where(condition)).scalar()
+        found = uow.conn.execute(_TYPE_BY_ID if by_id else _TYPE_BY_CODE,
+                                 {"key": int(subject_id) if by_id else subject_id}).scalar()
         if found is not None:
             return {"channel_type": found}
     value = data.get("channel_type")
