@@ -79,7 +79,10 @@ def _changes(definition: WorkflowDefinition, variant: VariantDef, locale: str, g
         goal = goals.get(name)
         title = goal.title.get(locale) if goal and goal.title else name
         budgets = [duration_text(sla.goal, locale)] if sla.goal else []
-        budgets += [f"{key} {duration_text(text, locale)}" for key, text in sla.goals.items()]
+        by = definition.fields.get(goal.goal_by or "") if goal else None
+        options = by.options if by is not None else {}
+        budgets += [f"{options[key].get(locale) if key in options else key} {duration_text(text, locale)}"
+                    for key, text in sla.goals.items()]
         if budgets:
             found.append(gettext("%(goal)s goal: %(budgets)s", goal=title, budgets=", ".join(budgets)))
     for name, field in variant.fields.items():

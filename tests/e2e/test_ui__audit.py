@@ -47,7 +47,7 @@ def test_an_auditor_sees_the_trail_with_titles_in_chinese_and_filters_it(
     assert found[0] == ("kpi_admin", "添加日历日", "公司日历")  # newest first
     assert ("kpi_admin", "已创建", "渠道") in found
     assert "calendar_entry_added" not in page.text.split("<tbody>")[1]  # titles, not identifiers
-    assert '<option value="card_changed" >牌色变更</option>' in page.text
+    assert '<option value="card_changed" >红黄牌变更</option>' in page.text
     calendar = client.get("/audit", params={"entity_type": "calendar"}).text
     assert rows(calendar) == [("kpi_admin", "添加日历日", "公司日历")]
     assert ">2027-01-04<" in calendar

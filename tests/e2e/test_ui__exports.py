@@ -55,8 +55,8 @@ def test_the_instance_list_offers_the_buttons_in_english_for_an_english_user(
     sign_in(client, svc, "en_user")
     page = client.get("/instances", params={"workflow": "complaint"}).text
     assert buttons(page) == [
-        ("csv", "/exports/instances?workflow=complaint&state=&status=&format=csv", "Download CSV"),
-        ("xlsx", "/exports/instances?workflow=complaint&state=&status=&format=xlsx", "Download Excel")]
+        ("csv", "/exports/instances?workflow=complaint&state=&status=&q=&format=csv", "Download CSV"),
+        ("xlsx", "/exports/instances?workflow=complaint&state=&status=&q=&format=xlsx", "Download Excel")]
 
 
 def test_the_channel_page_offers_its_kpi_rows_and_card_history(client: TestClient, svc: Services,

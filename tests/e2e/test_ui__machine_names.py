@@ -90,6 +90,11 @@ def _pages(client: TestClient, svc: Services) -> list[str]:
             "channel_id": [str(i) for (i,) in conn.execute(select(ch.channels.c.id).limit(6))],
             "meeting_id": [str(i) for (i,) in conn.execute(select(mt.meetings.c.id))],
             "name": [n for (n,) in conn.execute(select(t.definitions.c.name).distinct())],
+            "task_id": [str(i) for (i,) in conn.execute(select(t.tasks.c.id).where(t.tasks.c.status == "open")
+                                                        .order_by(t.tasks.c.id).limit(4))],
+            "user_id": [str(i) for (i,) in conn.execute(select(t.users.c.id).order_by(t.users.c.id).limit(4))],
+            "code": [c for (c,) in conn.execute(select(t.groups.c.code))],
+            "token": ["not-a-link-token"],  # the page that explains a link it cannot use
         }
     pages: list[str] = list(STATIC_PAGES)
     for path in _ui_paths(client.app.routes):  # type: ignore[attr-defined]
