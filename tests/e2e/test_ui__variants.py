@@ -22,12 +22,12 @@ TEXTS = {
     "zh": {"variant": "方案", "online": "线上渠道", "stores": "直营店", "none": "不适用任何方案：按标准流程执行。",
            "applies": "适用方案：", "it": "部门审核：另加 信息技术部", "when": "渠道类型: 电商平台, 社交电商",
            "note": "note right of under_review : 部门审核 + 信息技术部（仅线上渠道）",
-           "goal": "首次响应 时限：high 2 个工作小时, normal 4 个工作小时, low 8 个工作小时"},
+           "goal": "首次响应 时限：高 2 个工作小时, 中 4 个工作小时, 低 8 个工作小时"},
     "en": {"variant": "variant", "online": "Online channels", "stores": "Direct stores",
            "none": "No variant applies: the definition as written.", "applies": "Applies:",
            "it": "Department review: also IT", "when": "Channel type: E-commerce, Social commerce",
            "note": "note right of under_review : Department review + IT (Online channels only)",
-           "goal": "First response goal: high 2 working hours, normal 4 working hours, low 8 working hours"},
+           "goal": "First response goal: High 2 working hours, Normal 4 working hours, Low 8 working hours"},
 }
 
 
