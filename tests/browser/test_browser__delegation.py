@@ -1,5 +1,6 @@
-"""An admin records an absence with a substitute in the Chinese UI; the substitute approves the absent
-reviewer's task, and the instance's history says on whose behalf."""
+"""In the Chinese UI an admin creates a group, puts two people in it and records an absence of one with
+the other as substitute; the substitute approves the absent reviewer's task, and the instance's
+history says on whose behalf."""
 
 from __future__ import annotations
 
@@ -12,11 +13,32 @@ from playwright.sync_api import expect
 from channelops.settings import Settings
 from tests.browser.conftest import PASSWORD, PageFactory, Person, log_in, screenshot
 from tests.support.fixtures import bearer
+from workflows.domain.principals import SYSTEM
+from workflows.services import definitions as instances_definitions
 from workflows.services import instances, queries, tasks
 from workflows.services.context import Services
 from workflows.services.users import actor_for
 
 pytestmark = pytest.mark.browser
+CONTRACT_REVIEW = """name: contract_review
+title: {zh: 合同审核, en: Contract review}
+start: [role:channel_manager]
+states:
+  - name: under_review
+    title: {zh: 审核中, en: Under review}
+    initial: true
+    tasks:
+      - name: legal_review
+        title: {zh: 法务审核, en: Legal review}
+        groups: [legal]
+        decisions: [approve, reject]
+        outcomes: {approve: approve, reject: reject}
+  - {name: approved, title: {zh: 已通过, en: Approved}, final: true}
+  - {name: rejected, title: {zh: 已驳回, en: Rejected}, final: true}
+transitions:
+  - {trigger: approve, source: under_review, dest: approved, title: {zh: 通过, en: Approve}}
+  - {trigger: reject, source: under_review, dest: rejected, title: {zh: 驳回, en: Reject}}
+"""
 
 
 def test_an_admin_records_an_absence_and_the_substitute_approves_on_behalf_of_the_absent_reviewer(
@@ -24,27 +46,40 @@ def test_an_admin_records_an_absence_and_the_substitute_approves_on_behalf_of_th
         request: pytest.FixtureRequest) -> None:
     boss = person("boss", admin=True)
     person("liu.manager", roles=("channel_manager",), logs_in=False)
-    # group UI: see users branch — the admin puts both reviewers into the sales group through the API for now
     with httpx.Client(base_url=live_url, headers=bearer(settings, boss.id)) as api:
+        people = {}
         for login, name in (("zhang.san", "张三"), ("li.si", "李四")):
-            made = api.post("/api/v1/users", json={"login": login, "display_name": name, "groups": ["sales"],
-                                                   "password": PASSWORD})
+            made = api.post("/api/v1/users", json={"login": login, "display_name": name, "password": PASSWORD})
             assert made.status_code == 201, made.text
-    manager = actor_for(svc, login="liu.manager")
-    inst = instances.start_instance(svc, actor=manager, workflow="channel_onboarding",
-                                    data={"channel_name": "杭州代理商", "channel_type": "agent", "region": "east"})
-    instances.fire_trigger(svc, actor=manager, instance_id=inst.id, trigger="submit")
-    zhang = actor_for(svc, login="zhang.san")
-    sales = next(t for t in queries.inbox(svc, actor=zhang).items if t.candidate_group == "sales")
-    tasks.claim_task(svc, actor=zhang, task_id=sales.id)  # then 张三 goes on leave
+            people[login] = made.json()["id"]
 
     page = open_page()
     log_in(page, "boss")
+    page.get_by_role("link", name="组", exact=True).first.click()  # the admin's groups page
+    page.locator("#g-code").fill("legal")
+    page.locator("#g-zh").fill("法务部")
+    page.locator("#g-en").fill("Legal")
+    page.get_by_role("button", name="创建组").click()
+    expect(page.locator("tr.group-row", has_text="legal")).to_contain_text("法务部")
+    for login in people:
+        page.goto(f"/admin/users/{people[login]}")
+        page.get_by_label("法务部").check()
+        page.get_by_role("button", name="保存").click()
+        expect(page.locator("#messages")).to_contain_text("已保存。")
+    # a contract review for the new group: publishing it checks that the group exists
+    published = instances_definitions.publish_definition(svc, actor=SYSTEM, source=CONTRACT_REVIEW)
+    assert published.version == 1
+    manager = actor_for(svc, login="liu.manager")
+    inst = instances.start_instance(svc, actor=manager, workflow="contract_review", data={})
+    zhang = actor_for(svc, login="zhang.san")
+    legal = next(t for t in queries.inbox(svc, actor=zhang).items if t.candidate_group == "legal")
+    tasks.claim_task(svc, actor=zhang, task_id=legal.id)  # then 张三 goes on leave
+
     page.get_by_role("navigation").get_by_role("link", name="缺席代理").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("缺席与代理")
     page.get_by_label("缺席人").select_option("zhang.san")
     page.get_by_label("代理人").select_option("li.si")
-    page.get_by_label("渠道入驻审核").check()
+    page.get_by_label("合同审核").check()
     page.get_by_label("备注").fill("年假")
     page.get_by_role("button", name="登记").click()
     expect(page.locator("#messages")).to_contain_text("缺席已登记，已通知代理人。")
@@ -66,4 +101,5 @@ def test_an_admin_records_an_absence_and_the_substitute_approves_on_behalf_of_th
     history = substitute.locator(".timeline")
     expect(history).to_contain_text("li.si 代 zhang.san")
     expect(history).to_contain_text("待办已交给代理人 zhang.san → li.si")
+    expect(history).to_contain_text("审核中 → 已通过")
     screenshot(substitute, f"{request.node.name}-history")
