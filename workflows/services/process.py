@@ -9,13 +9,14 @@ Counts per week and the current waits are aggregated in SQL. Reads never write.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import CursorResult, case, func, select
 
 from workflows.domain.definition import WorkflowDefinition
 from workflows.domain.errors import InvalidInput, NotFound, Problem
@@ -25,11 +26,12 @@ from workflows.persistence import tables as t
 from workflows.services.context import Services
 from workflows.services.process_views import ProcessReport, StateTime, TransitionUse, WeekFigures
 from workflows.services.report_access import require_report_reader
-from workflows.services.report_sql import epoch, raw_rows
+from workflows.services.report_sql import epoch
 from workflows.services.worktime import WorkingTimeline, hours, spread
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52
 SLOWEST_SHOWN = 5
+_CHUNK = 20_000  # history rows read at a time
 i, a = t.instances.c, t.audit_events.c
 
 
@@ -57,7 +59,7 @@ def process_report(svc: Services, *, actor: Actor, workflow: str, version: int |
         cohort = select(i.id).where(mine, i.created_at >= start, i.created_at < now)
         # Plain driver tuples, unordered (sorted below, in numpy): a report reads ~20 rows per instance,
         # and building SQLAlchemy rows or sorting them in the database cost more than the rest.
-        history = raw_rows(uow.conn.execute(
+        history = _columns(uow.conn.execute(
             select(a.instance_id, a.id, epoch(a.at, uow.dialect), a.from_state, a.to_state, a.trigger)
             .where(a.instance_id.in_(cohort.scalar_subquery()), a.action.in_(("started", "transition")),
                    a.at >= start)))  # no instance of the cohort has a row before it started
@@ -103,28 +105,58 @@ def _definition(svc: Services, conn: Any, *, workflow: str, version: int | None)
     return svc.compiled(conn, found).definition
 
 
-def _walk(history: Sequence[tuple[Any, ...]], timeline: WorkingTimeline) -> dict[str, Any]:
+@dataclass
+class _History:
+    """A cohort's history rows as columns: instance, row id, moment (epoch seconds), and the source,
+    destination and trigger as codes into `names` and `triggers` (a start has source -1)."""
+
+    instance: Any
+    ids: Any
+    moments: Any
+    source: Any
+    dest: Any
+    trigger: Any
+    names: list[str]
+    triggers: list[str]
+
+
+def _columns(result: CursorResult[Any], chunk: int = _CHUNK) -> _History:
+    """The rows of `result` read `chunk` at a time straight into arrays, so that a busy quarter's
+    ~150,000 rows never exist as Python tuples all at once (the API process's memory stays flat)."""
+    codes: dict[str | None, int] = {None: -1}
+    fired: dict[str, int] = {}
+    parts: list[tuple[Any, ...]] = []
+    try:
+        while rows := result.cursor.fetchmany(chunk):  # the driver's own tuples: no SQLAlchemy row per row
+            row_instances, row_ids, row_moments, sources, dests, triggers = zip(*rows, strict=True)
+            parts.append((np.array(row_instances, dtype=np.int64), np.array(row_ids, dtype=np.int64),
+                          np.array(row_moments, dtype=np.float64),
+                          np.array([codes.setdefault(x, len(codes) - 1) for x in sources], dtype=np.int64),
+                          np.array([codes.setdefault(x, len(codes) - 1) for x in dests], dtype=np.int64),
+                          np.array([fired.setdefault(g or "", len(fired)) for g in triggers], dtype=np.int64)))
+    finally:
+        result.close()
+    empty = np.zeros(0, dtype=np.int64)
+    instance, ids, moments, source, dest, trigger = (
+        [np.concatenate(column) for column in zip(*parts, strict=True)] if parts else [empty] * 6)
+    return _History(instance=instance, ids=ids, moments=moments.astype(np.float64), source=source, dest=dest,
+                    trigger=trigger, names=[name for name in codes if name is not None], triggers=list(fired))
+
+
+def _walk(history: _History, timeline: WorkingTimeline) -> dict[str, Any]:
     """Visits per state (working seconds), transitions used, and re-entries, from the history rows
-    (instance, row id, moment, source, destination, trigger) in any order; a row without a source
-    is a start. Vectorised: a cohort's history is ~20 rows per instance, ~150,000 in a busy quarter.
+    in any order. Vectorised: a cohort's history is ~20 rows per instance, ~150,000 in a busy quarter.
 
     A visit of a state ends at a row leaving it, once the instance has entered it, and began at the
     instance's previous row; a transition is rework when its destination was entered before."""
-    count = len(history)
+    count = len(history.instance)
     if not count:
         return {"visits": {}, "uses": Counter(), "rework": Counter(), "rework_instances": 0, "instances": 0}
-    instances, ids, moments, sources, dests, fired = zip(*history, strict=True)
-    names = sorted({*sources, *dests} - {None})
-    triggers = sorted({g or "" for g in fired})
-    code, trigger_code = {name: n for n, name in enumerate(names)}, {name: n for n, name in enumerate(triggers)}
-    code[None] = -1
-    instance = np.array(instances, dtype=np.int64)
-    order = np.lexsort((np.array(ids, dtype=np.int64), instance))
-    instance = instance[order]
-    moment = timeline.at_epochs(np.array(moments, dtype=np.float64)[order])
-    source = np.array([code[x] for x in sources], dtype=np.int64)[order]
-    dest = np.array([code[x] for x in dests], dtype=np.int64)[order]
-    trigger = np.array([trigger_code[g or ""] for g in fired], dtype=np.int64)[order]
+    names, triggers = history.names, history.triggers
+    order = np.lexsort((history.ids, history.instance))
+    instance = history.instance[order]
+    moment = timeline.at_epochs(history.moments[order])
+    source, dest, trigger = history.source[order], history.dest[order], history.trigger[order]
     same = np.zeros(count, dtype=bool)
     same[1:] = instance[1:] == instance[:-1]
     moved = source >= 0

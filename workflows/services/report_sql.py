@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, Float, cast, func
+from sqlalchemy import Float, cast, func
 
 
 def epoch(column: Any, dialect: str) -> Any:
@@ -19,10 +19,3 @@ def epoch(column: Any, dialect: str) -> Any:
 
 
 
-def raw_rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
-    """All rows of `result` as the driver's own tuples, without SQLAlchemy's result processing: for
-    columns that need none (numbers, text), where building a `Row` per row costs more than the query."""
-    try:
-        return list(result.cursor.fetchall())
-    finally:
-        result.close()
