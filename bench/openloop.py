@@ -139,8 +139,7 @@ async def _drive(host: str, port: int, requests: Sequence[Request], rate: float,
     pending = []
     for index, data in enumerate(encoded):
         due = start + index / rate
-        wait = due - time.perf_counter()
-        if wait > 0:
+        while (wait := due - time.perf_counter()) > 0:  # the loop's timers may wake a little early
             await asyncio.sleep(wait)
         pending.append(asyncio.ensure_future(one(due, data)))
     await asyncio.gather(*pending)
