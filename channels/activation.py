@@ -5,12 +5,14 @@ effect, and by administrators registering a channel that already operates (`acti
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from channels import tables as ct
-from channels.links import ensure_instance
+from channels.links import ensure_running
 from channels.rows import channel_row
 from workflows.domain.errors import Conflict
 from workflows.domain.principals import SYSTEM, Actor
@@ -18,16 +20,21 @@ from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 from workflows.services.records import audit
 
+_ACTIVATE = update(ct.channels).where(ct.channels.c.id == bindparam("cid")).values(active=True,
+                                                                                updated_at=bindparam("now"))
+
 
 def activate_in(svc: Services, uow: UnitOfWork, *, actor: Actor, channel_id: int, now: datetime,
-                instance_id: int | None = None, comment: str | None = None) -> None:
-    """Inside the caller's transaction; the lifecycle instance is started as `system`."""
-    channel = channel_row(uow, channel_id, lock=True)
+                instance_id: int | None = None, comment: str | None = None,
+                channel: Mapping[str, Any] | None = None) -> None:
+    """Inside the caller's transaction; the lifecycle instance is started as `system`. `channel` is the
+    channel's row when the caller has just read it locked (or written it), so it is not read again."""
+    if channel is None:
+        channel = channel_row(uow, channel_id, lock=True)
     if channel["stage"] == "exit":
         raise Conflict(f"channel {channel['code']} has exited; register a new channel instead")
     if not channel["active"]:
-        uow.conn.execute(update(ct.channels).where(ct.channels.c.id == channel_id)
-                         .values(active=True, updated_at=now))
+        uow.conn.execute(_ACTIVATE, {"cid": channel_id, "now": now})
         audit(uow, now=now, actor=actor, entity_type="channel", entity_id=channel_id, action="activated",
               instance_id=instance_id, from_state=channel["stage"], comment=comment)
-    ensure_instance(svc, uow, workflow="channel_lifecycle", channel_id=channel_id, actor=SYSTEM)
+    ensure_running(svc, uow, workflow="channel_lifecycle", channel_id=channel_id, actor=SYSTEM, channel=channel)

@@ -6,31 +6,32 @@ exactly when, and only if, the workflow step that causes it is committed.
 
 from __future__ import annotations
 
-from sqlalchemy import case, select, update
-from sqlalchemy.sql import ColumnElement
+from typing import Any
+
+from sqlalchemy import bindparam, case, update
 
 from channels import tables as ct
 from channels.activation import activate_in
 from channels.links import active_instance_id, local_date
 from channels.registry import insert_channel
-from channels.rows import channel_row
+from channels.rows import find_channel
 from workflows.engine.registry import Registry
-from workflows.persistence import tables as t
 from workflows.services.context import EffectContext
 from workflows.services.instances import fire_in
 from workflows.services.records import audit
 from workflows.services.steps import lock_instance
 
 
-def _channel_id(ctx: EffectContext) -> int | None:
-    """The subject channel's id (the subject names it by id or by code), or None."""
+def _subject_channel(ctx: EffectContext, *, lock: bool = False) -> dict[str, Any] | None:
+    """The subject channel's row (the subject names it by id or by code), or None."""
     ref = ctx.subject_id if ctx.subject_type == "channel" else None
-    if not ref:
-        return None
-    c = ct.channels.c
-    condition = c.id == int(ref) if ref.isdigit() else c.code == ref
-    found = ctx.uow.conn.execute(select(c.id).where(condition)).scalar()
-    return None if found is None else int(found)
+    return find_channel(ctx.uow, ref, lock=lock) if ref else None
+
+
+def _channel_id(ctx: EffectContext) -> int | None:
+    """The subject channel's id, or None."""
+    channel = _subject_channel(ctx)
+    return None if channel is None else int(channel["id"])
 
 
 subject_channel_id = _channel_id
@@ -40,59 +41,57 @@ def activate_channel(ctx: EffectContext) -> None:
     """Onboarding approved: the channel becomes active and its `channel_lifecycle` instance starts
     in `introduction`. The subject names the channel by id or code; an unknown one is registered
     from the application (name, type, region; the applicant manages it)."""
-    activate_in(ctx.services, ctx.uow, actor=ctx.actor, channel_id=_resolve(ctx), now=ctx.now,
-                instance_id=ctx.instance_id, comment="onboarding approved")
+    channel = _resolve(ctx)
+    activate_in(ctx.services, ctx.uow, actor=ctx.actor, channel_id=int(channel["id"]), now=ctx.now,
+                instance_id=ctx.instance_id, comment="onboarding approved", channel=channel)
 
 
-def _resolve(ctx: EffectContext) -> int:
-    found = _channel_id(ctx)
+def _resolve(ctx: EffectContext) -> dict[str, Any]:
+    """The subject channel's row (locked), or the channel registered from the application."""
+    found = _subject_channel(ctx, lock=True)
     if found is not None:
         return found
     ref = ctx.subject_id if ctx.subject_type == "channel" else None
-    requester = ctx.uow.conn.execute(
-        select(t.instances.c.requester_id).where(t.instances.c.id == ctx.instance_id)).scalar()
     code = str(ctx.data.get("channel_code") or (ref if ref and not ref.isdigit() else f"CH-{ctx.instance_id:06d}"))
-    row = insert_channel(ctx.uow, actor=ctx.actor, now=ctx.now, comment=f"onboarding {ctx.instance_id}", values={
+    return insert_channel(ctx.uow, actor=ctx.actor, now=ctx.now, comment=f"onboarding {ctx.instance_id}", values={
         "code": code, "name": ctx.data.get("channel_name") or code, "type": ctx.data.get("channel_type"),
-        "region": str(ctx.data.get("region") or "").strip().lower(), "manager_id": requester,
+        "region": str(ctx.data.get("region") or "").strip().lower(), "manager_id": ctx.requester_id,
         "contacts": ctx.data.get("contacts") or {}})
-    return int(row["id"])
+
+
+_SET_STAGE = (update(ct.channels).where(ct.channels.c.id == bindparam("cid"))
+              .values(stage=bindparam("stage"), stage_dates=bindparam("stage_dates"), active=bindparam("active"),
+                      updated_at=bindparam("now")))
+_SETTLE_SUGGESTIONS = (update(ct.lifecycle_suggestions)
+                       .where(ct.lifecycle_suggestions.c.channel_id == bindparam("cid"),
+                              ct.lifecycle_suggestions.c.status == "open")
+                       .values(status=case((ct.lifecycle_suggestions.c.to_stage == bindparam("stage"), "accepted"),
+                                           else_="declined")))
+_SET_CARD = (update(ct.channels).where(ct.channels.c.id == bindparam("cid"))
+             .values(card=bindparam("card"), updated_at=bindparam("now")))
 
 
 def sync_channel_stage(ctx: EffectContext) -> None:
     """A lifecycle state was entered: the channel's stage (and its date) follows; suggestions
     for that move are marked accepted; `exit` deactivates the channel."""
-    channel_id = _channel_id(ctx)
-    if channel_id is None:
+    channel = _subject_channel(ctx, lock=True)
+    if channel is None or channel["stage"] == ctx.state:
         return
-    channel = channel_row(ctx.uow, channel_id, lock=True)
-    if channel["stage"] == ctx.state:
-        return
+    channel_id = channel["id"]
     dates = {**channel["stage_dates"], ctx.state: local_date(ctx.services, ctx.now).isoformat()}
-    values = {"stage": ctx.state, "stage_dates": dates, "updated_at": ctx.now}
-    if ctx.state == "exit":
-        values["active"] = False
-    ctx.uow.conn.execute(update(ct.channels).where(ct.channels.c.id == channel_id).values(**values))
+    ctx.uow.conn.execute(_SET_STAGE, {"cid": channel_id, "stage": ctx.state, "stage_dates": dates,
+                                      "active": False if ctx.state == "exit" else channel["active"], "now": ctx.now})
     audit(ctx.uow, now=ctx.now, actor=ctx.actor, entity_type="channel", entity_id=channel_id,
           action="stage_changed", instance_id=ctx.instance_id, from_state=channel["stage"], to_state=ctx.state)
-    s = ct.lifecycle_suggestions.c
-    ctx.uow.conn.execute(update(ct.lifecycle_suggestions).where(s.channel_id == channel_id, s.status == "open")
-                         .values(status=_outcome_case(ctx.state)))
-
-
-def _outcome_case(state: str) -> ColumnElement[str]:
-    return case((ct.lifecycle_suggestions.c.to_stage == state, "accepted"), else_="declined")
+    ctx.uow.conn.execute(_SETTLE_SUGGESTIONS, {"cid": channel_id, "stage": ctx.state})
 
 
 def _set_card(ctx: EffectContext, card: str) -> None:
-    channel_id = _channel_id(ctx)
-    if channel_id is None:
+    channel = _subject_channel(ctx, lock=True)
+    if channel is None or channel["card"] == card:
         return
-    channel = channel_row(ctx.uow, channel_id, lock=True)
-    if channel["card"] == card:
-        return
-    ctx.uow.conn.execute(update(ct.channels).where(ct.channels.c.id == channel_id)
-                         .values(card=card, updated_at=ctx.now))
+    channel_id = channel["id"]
+    ctx.uow.conn.execute(_SET_CARD, {"cid": channel_id, "card": card, "now": ctx.now})
     audit(ctx.uow, now=ctx.now, actor=ctx.actor, entity_type="channel", entity_id=channel_id,
           action="card_changed", instance_id=ctx.instance_id, from_state=channel["card"], to_state=card)
 

@@ -5,10 +5,12 @@ A channel's instances have `subject_type='channel'` and `subject_id=str(channel.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from channels.rows import channel_row
 from workflows.domain.principals import Actor
@@ -24,13 +26,16 @@ def local_date(svc: Services, moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(svc.calendar.config.timezone)).date()
 
 
+_ACTIVE_INSTANCE = (select(t.instances.c.id)
+                    .where(t.instances.c.workflow == bindparam("workflow"), t.instances.c.subject_type == "channel",
+                           t.instances.c.subject_id == bindparam("subject_id"), t.instances.c.status == "active")
+                    .order_by(t.instances.c.id.desc()).limit(1))
+_LOGIN = select(t.users.c.login).where(t.users.c.id == bindparam("uid"))
+
+
 def active_instance_id(uow: UnitOfWork, *, workflow: str, channel_id: int) -> int | None:
     """The channel's running instance of `workflow` (the newest, if several)."""
-    found = uow.conn.execute(
-        select(t.instances.c.id).where(t.instances.c.workflow == workflow, t.instances.c.subject_type == "channel",
-                                       t.instances.c.subject_id == str(channel_id),
-                                       t.instances.c.status == "active")
-        .order_by(t.instances.c.id.desc()).limit(1)).scalar()
+    found = uow.conn.execute(_ACTIVE_INSTANCE, {"workflow": workflow, "subject_id": str(channel_id)}).scalar()
     return None if found is None else int(found)
 
 
@@ -45,23 +50,30 @@ def instance_states(uow: UnitOfWork, *, workflow: str) -> dict[int, str]:
 def manager_login(uow: UnitOfWork, manager_id: int | None) -> str | None:
     if manager_id is None:
         return None
-    login: str | None = uow.conn.execute(select(t.users.c.login).where(t.users.c.id == manager_id)).scalar()
+    login: str | None = uow.conn.execute(_LOGIN, {"uid": manager_id}).scalar()
     return login
 
 
 def ensure_instance(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id: int,
                     actor: Actor) -> Instance:
-    """The channel's running `workflow` instance, locked; started (as `actor`) if it has none.
+    """The channel's running `workflow` instance, locked; started (as `actor`) if it has none."""
+    return lock_instance(uow, ensure_running(svc, uow, workflow=workflow, channel_id=channel_id, actor=actor))
+
+
+def ensure_running(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id: int, actor: Actor,
+                   channel: Mapping[str, Any] | None = None) -> int:
+    """The id of the channel's running `workflow` instance (not locked), started (as `actor`) if it has
+    none; `channel` is its row if the caller has it.
 
     The manager is named in the data (`channel_manager`, which the definitions notify), not as the
     requester: the instance is the system's, and the manager is told once, not twice.
     """
     found = active_instance_id(uow, workflow=workflow, channel_id=channel_id)
     if found is not None:
-        return lock_instance(uow, found)
-    channel = channel_row(uow, channel_id)
-    login = manager_login(uow, channel["manager_id"])
+        return found
+    row = channel if channel is not None else channel_row(uow, channel_id)
+    login = manager_login(uow, row["manager_id"])
     started = start_instance_in(svc, uow, actor=actor, workflow=workflow,
                                 subject={"type": "channel", "id": str(channel_id)},
                                 data={"channel_manager": login} if login else {})
-    return lock_instance(uow, started.id)
+    return started.id

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
 from channels import tables as ct
@@ -31,6 +31,11 @@ REGION = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 EDITABLE = ("name", "type", "region", "contacts", "monthly_target", "manager_id")
 
 
+_ACTIVE_USER = select(t.users.c.id).where(t.users.c.id == bindparam("uid"), t.users.c.active)
+_CODE_TAKEN = select(ct.channels.c.id).where(ct.channels.c.code == bindparam("code"))
+_INSERT = insert(ct.channels).returning(ct.channels.c.id)
+
+
 def _problems(uow: UnitOfWork, values: Mapping[str, Any]) -> list[Problem]:
     found: list[Problem] = []
     if "code" in values and not CODE.match(str(values["code"])):
@@ -46,14 +51,14 @@ def _problems(uow: UnitOfWork, values: Mapping[str, Any]) -> list[Problem]:
         found.append(Problem("monthly_target", "must be a number greater than 0"))
     manager = values.get("manager_id")
     if manager is not None:
-        exists = uow.conn.execute(select(t.users.c.id).where(t.users.c.id == manager, t.users.c.active)).scalar()
+        exists = uow.conn.execute(_ACTIVE_USER, {"uid": manager}).scalar()
         if exists is None:
             found.append(Problem("manager_id", f"no active user {manager}"))
     return found
 
 
 def _code_taken(uow: UnitOfWork, code: str) -> bool:
-    return uow.conn.execute(select(ct.channels.c.id).where(ct.channels.c.code == code)).scalar() is not None
+    return uow.conn.execute(_CODE_TAKEN, {"code": code}).scalar() is not None
 
 
 def insert_channel(uow: UnitOfWork, *, actor: Actor, values: Mapping[str, Any], now: Any,
@@ -68,7 +73,7 @@ def insert_channel(uow: UnitOfWork, *, actor: Actor, values: Mapping[str, Any], 
            "contacts": dict(values.get("contacts") or {}), "stage": "pending", "stars": None, "card": "none",
            "stage_dates": {}, "monthly_target": values.get("monthly_target"), "active": False,
            "created_at": now, "updated_at": now}
-    row["id"] = uow.conn.execute(insert(ct.channels).returning(ct.channels.c.id), row).scalar_one()
+    row["id"] = uow.conn.execute(_INSERT, row).scalar_one()
     audit(uow, now=now, actor=actor, entity_type="channel", entity_id=row["id"], action="created",
           to_state="pending", comment=comment, data={"code": row["code"], "name": row["name"]})
     return row

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from channels import tables as ct
 from workflows.domain.errors import NotFound
 from workflows.persistence.uow import UnitOfWork
 
+# Built once: the engine reads a channel on every step that touches one.
+_BY_ID = select(ct.channels).where(ct.channels.c.id == bindparam("cid"))
+_BY_CODE = select(ct.channels).where(ct.channels.c.code == bindparam("code"))
+_QUERIES = {(by, lock): query.with_for_update() if lock else query
+            for by, query in (("id", _BY_ID), ("code", _BY_CODE)) for lock in (False, True)}
+
+
+def find_channel(uow: UnitOfWork, ref: int | str, *, lock: bool = False) -> dict[str, Any] | None:
+    """The channel named by its id (an int, or a string of digits) or its code, or None; `lock` locks the
+    row until commit on PostgreSQL (SQLite's write transaction is exclusive already)."""
+    by_id = isinstance(ref, int) or ref.isdigit()
+    query = _QUERIES["id" if by_id else "code", lock and uow.dialect == "postgresql"]
+    row = uow.conn.execute(query, {"cid": int(ref)} if by_id else {"code": ref}).mappings().first()
+    return None if row is None else dict(row)
+
 
 def channel_row(uow: UnitOfWork, channel_id: int, *, lock: bool = False) -> dict[str, Any]:
-    query = select(ct.channels).where(ct.channels.c.id == channel_id)
-    if lock and uow.dialect == "postgresql":
-        query = query.with_for_update()
-    row = uow.conn.execute(query).mappings().first()
+    row = find_channel(uow, channel_id, lock=lock)
     if row is None:
         raise NotFound(f"channel {channel_id} not found")
-    return dict(row)
+    return row

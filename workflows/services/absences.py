@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import Date, and_, bindparam, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
 
 from workflows.persistence import tables as t
 from workflows.services.context import Services
@@ -45,7 +45,7 @@ ABSENT = t.users.alias("absent")
 RUNNING = t.delegations.c.ended_at.is_(None)
 
 
-def running_on(day: date) -> Any:
+def running_on(day: date | ColumnElement[date]) -> ColumnElement[bool]:
     d = t.delegations.c
     return and_(d.ended_at.is_(None), d.starts_on <= day, d.ends_on >= day)
 
@@ -65,8 +65,12 @@ def substitute_for(conn: Connection, *, user_id: int, workflow: str, day: date) 
     return None
 
 
+_DEPUTIES = (select(t.delegations.c.workflows, t.delegations.c.substitute_id)
+             .where(t.delegations.c.user_id == bindparam("uid"), running_on(bindparam("day", type_=Date()))))
+
+
 def deputies_of(conn: Connection, *, user_id: int, workflow: str, day: date) -> frozenset[int]:
-    """The users standing in for `user_id` on `day` in `workflow`."""
-    d = t.delegations.c
-    rows = conn.execute(select(d.workflows, d.substitute_id).where(d.user_id == user_id, running_on(day))).all()
+    """The users standing in for `user_id` on `day` in `workflow` (asked on every decision: one
+    statement built once)."""
+    rows = conn.execute(_DEPUTIES, {"uid": user_id, "day": day}).all()
     return frozenset(row.substitute_id for row in rows if covers(row.workflows or [], workflow))

@@ -189,3 +189,4 @@ class EffectContext:
     state: str
     data: Mapping[str, Any]
     now: datetime
+    requester_id: int | None = None

@@ -190,7 +190,7 @@ def _facts(svc: Services, uow: UnitOfWork, *, actor: Actor, inst: Instance, guar
         return {}
     ctx = EffectContext(uow=uow, services=svc, actor=actor, instance_id=inst.id, workflow=inst.workflow,
                         subject_type=inst.subject_type, subject_id=inst.subject_id, state=inst.state,
-                        data=inst.data, now=now)
+                        data=inst.data, now=now, requester_id=inst.requester_id)
     facts: dict[str, Any] = {}
     for source in sources:
         facts.update(source(ctx))

@@ -7,12 +7,12 @@ clocks, writes the outbox rows and runs the named effects. It never commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import RowMapping, bindparam, insert, select, update
 
 from workflows.domain.definition import NotificationDef, TaskDef
 from workflows.domain.errors import ConcurrentUpdate, NotFound
@@ -36,6 +36,11 @@ _READ_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS)
                   .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id)
                   .where(t.instances.c.id == bindparam("iid")))
 _LOCK_INSTANCE = _READ_INSTANCE.with_for_update(of=t.instances)
+_LOCK_INSTANCE_OF_TASK = (select(t.instances, *_CLOCK_COLUMNS)
+                          .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id)
+                          .where(t.instances.c.id == select(t.tasks.c.instance_id)
+                                 .where(t.tasks.c.id == bindparam("tid")).scalar_subquery())
+                          .with_for_update(of=t.instances))
 
 
 def lock_instance(uow: UnitOfWork, instance_id: int) -> Instance:
@@ -45,9 +50,20 @@ def lock_instance(uow: UnitOfWork, instance_id: int) -> Instance:
     is already exclusive.
     """
     query = _LOCK_INSTANCE if uow.dialect == "postgresql" else _READ_INSTANCE
-    rows = uow.conn.execute(query, {"iid": instance_id}).mappings().all()
+    return _instance(uow.conn.execute(query, {"iid": instance_id}).mappings().all(),
+                     missing=f"instance {instance_id} not found")
+
+
+def lock_instance_of_task(uow: UnitOfWork, task_id: int) -> Instance:
+    """`lock_instance` for the instance a task belongs to, found and locked in one statement (PostgreSQL:
+    the caller reads the task once the lock is held)."""
+    return _instance(uow.conn.execute(_LOCK_INSTANCE_OF_TASK, {"tid": task_id}).mappings().all(),
+                     missing=f"task {task_id} not found")
+
+
+def _instance(rows: Sequence[RowMapping], *, missing: str) -> Instance:
     if not rows:
-        raise NotFound(f"instance {instance_id} not found")
+        raise NotFound(missing)
     clocks = tuple(SlaClock.from_row({name: row[label] for name, label in _CLOCK_LABELS})
                    for row in rows if row["clock_id"] is not None)
     return Instance.from_row(rows[0], clocks=clocks)
@@ -235,17 +251,19 @@ def _run_effects(svc: Services, uow: UnitOfWork, *, names: list[str], inst: Inst
         svc.registry.effects[name](EffectContext(
             uow=uow, services=svc, actor=actor, instance_id=inst.id, workflow=compiled.name,
             subject_type=inst.subject_type, subject_id=inst.subject_id, state=inst.state,
-            data=inst.data, now=now,
+            data=inst.data, now=now, requester_id=inst.requester_id,
         ))
+
+
+_TOUCH = (update(t.instances)
+          .where(t.instances.c.id == bindparam("iid"), t.instances.c.revision == bindparam("old_revision"))
+          .values(revision=bindparam("new_revision"), updated_at=bindparam("now")))
 
 
 def touch(uow: UnitOfWork, inst: Instance, now: datetime) -> Instance:
     """Bump the revision of an instance whose tasks changed but whose state did not."""
-    changed = uow.conn.execute(
-        update(t.instances)
-        .where(t.instances.c.id == inst.id, t.instances.c.revision == inst.revision)
-        .values(revision=inst.revision + 1, updated_at=now)
-    ).rowcount
+    changed = uow.conn.execute(_TOUCH, {"iid": inst.id, "old_revision": inst.revision,
+                                        "new_revision": inst.revision + 1, "now": now}).rowcount
     if changed != 1:
         raise ConcurrentUpdate(f"instance {inst.id} was changed by someone else; reload and retry")
     return replace(inst, revision=inst.revision + 1, updated_at=now)

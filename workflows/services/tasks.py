@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -25,14 +26,15 @@ APPROVAL_DECISIONS = ("approve", "reject")
 
 
 _TASK = select(t.tasks).where(t.tasks.c.id == bindparam("tid"))
-_INSTANCE_OF_TASK = select(t.tasks.c.instance_id).where(t.tasks.c.id == bindparam("tid"))
 _CLOSE = (update(t.tasks).where(t.tasks.c.id == bindparam("tid"), t.tasks.c.status == "open")
           .values(status="completed"))
 _CANCEL_TASK_TIMERS = (update(t.timers).where(t.timers.c.task_id == bindparam("tid"),
                                               t.timers.c.status == "scheduled").values(status="cancelled"))
-_SIBLINGS = select(t.tasks.c.status, t.tasks.c.decision).where(
+_REVIEW = select(t.tasks.c.id, t.tasks.c.status, t.tasks.c.decision, t.tasks.c.completed_by,
+                 t.tasks.c.on_behalf_of).where(
     t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status != "cancelled")
+_LOGIN = select(t.users.c.login).where(t.users.c.id == bindparam("uid"))
 _CANCEL_SIBLINGS = (update(t.tasks).where(
     t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status == "open").values(status="cancelled"))
@@ -48,16 +50,13 @@ def _task(uow: UnitOfWork, task_id: int) -> Task:
 def locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
     """The task and its instance, with the instance locked; the task read after the lock.
 
-    On SQLite the write transaction is exclusive from its start, so the task is read once; on
-    PostgreSQL it is read again once the instance row is locked.
+    On SQLite the write transaction is exclusive from its start, so the task is read first; on
+    PostgreSQL the instance is found through the task and locked in one statement, then the task read.
     """
     if uow.dialect != "postgresql":
         task = _task(uow, task_id)
         return task, steps.lock_instance(uow, task.instance_id)
-    instance_id = uow.conn.execute(_INSTANCE_OF_TASK, {"tid": task_id}).scalar()
-    if instance_id is None:
-        raise NotFound(f"task {task_id} not found")
-    inst = steps.lock_instance(uow, instance_id)
+    inst = steps.lock_instance_of_task(uow, task_id)
     return _task(uow, task_id), inst
 
 
@@ -85,18 +84,35 @@ def _check_candidate(actor: Actor, task: Task, *, action: Action, not_by: int | 
     require(actor, action, ref or task_ref(task, not_by=not_by), message=refused)
 
 
-def _decided(uow: UnitOfWork, task: Task) -> frozenset[int]:
-    """Who decided the other tasks of the same review: each decider, and whom they decided for."""
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One task of a review, as a decision on another part of it sees it."""
+
+    id: int
+    status: str
+    decision: str | None
+    completed_by: int | None
+    on_behalf_of: int | None
+
+
+def _review(uow: UnitOfWork, task: Task) -> tuple[_Part, ...]:
+    """The tasks of `task`'s review that are not cancelled (`task` among them), read once per decision:
+    who decided already, and what the group's policy has reached (the instance is locked meanwhile).
+    An approval task is a review of its own."""
     if task.approval is not None:
-        return frozenset()
-    rows = uow.conn.execute(select(t.tasks.c.completed_by, t.tasks.c.on_behalf_of).where(
-        t.tasks.c.instance_id == task.instance_id, t.tasks.c.name == task.name, t.tasks.c.entry == task.entry,
-        t.tasks.c.status == "completed", t.tasks.c.id != task.id)).all()
-    return frozenset(p for row in rows for p in (row.completed_by, row.on_behalf_of) if p is not None)
+        return ()
+    rows = uow.conn.execute(_REVIEW, {"iid": task.instance_id, "task_name": task.name, "task_entry": task.entry})
+    return tuple(_Part(*row) for row in rows)
+
+
+def _decided(review: Sequence[_Part], task: Task) -> frozenset[int]:
+    """Who decided the other tasks of the same review: each decider, and whom they decided for."""
+    return frozenset(p for row in review if row.status == "completed" and row.id != task.id
+                     for p in (row.completed_by, row.on_behalf_of) if p is not None)
 
 
 def _decision_ref(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
-                  compiled: CompiledWorkflow) -> TaskRef:
+                  compiled: CompiledWorkflow, review: Sequence[_Part]) -> TaskRef:
     """The task as `decide_task` sees it: who asked, who stands in for them, who decided already, and
     whom `actor` would decide for (the absent user they hold the task for)."""
     not_by = not_by_of(compiled, task, inst)
@@ -104,7 +120,7 @@ def _decision_ref(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, i
                                      day=absences.today(svc)) if not_by is not None else frozenset())
     on_behalf = task.on_behalf_of if task.assignee_id == actor.id and actor.id is not None else None
     return TaskRef(assignee_id=task.assignee_id, candidate_group=task.candidate_group, not_by=not_by,
-                   on_behalf_of=on_behalf, requester_deputies=deputies, decided=_decided(uow, task))
+                   on_behalf_of=on_behalf, requester_deputies=deputies, decided=_decided(review, task))
 
 
 def not_by_of(compiled: CompiledWorkflow, task: Task, inst: Instance) -> int | None:
@@ -147,17 +163,18 @@ def complete_in(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, ins
     """Check and record `actor`'s decision inside the caller's unit of work (the instance locked);
     `via` goes into the audit row's data (a decision link says `{"via": "link", ...}`)."""
     compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
-    ref = _decision_ref(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled)
+    review = _review(uow, task)
+    ref = _decision_ref(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, review=review)
     _check_candidate(actor, task, action=Action.DECIDE_TASK, ref=ref)
     allowed = decisions_for(compiled, task)
     if decision not in allowed:
         raise InvalidInput("bad decision", [Problem("decision", f"must be one of {', '.join(allowed)}")])
     return _decide(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, decision=decision,
-                   comment=comment, on_behalf_of=ref.on_behalf_of, via=via)
+                   comment=comment, review=review, on_behalf_of=ref.on_behalf_of, via=via)
 
 
 def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance,
-            compiled: CompiledWorkflow, decision: str, comment: str | None,
+            compiled: CompiledWorkflow, decision: str, comment: str | None, review: Sequence[_Part],
             on_behalf_of: int | None = None, via: dict[str, Any] | None = None) -> StepResult:
     now = svc.clock.now()
     approval = task.approval
@@ -171,7 +188,7 @@ def _decide(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: I
     audit(uow, now=now, actor=actor, entity_type="task", entity_id=task.id, instance_id=inst.id,
           action="task_completed", from_state=inst.state, comment=comment,
           data={"task": task.name, "decision": decision, "group": task.candidate_group, **behalf, **(via or {})})
-    trigger = _outcome(uow, compiled=compiled, task=task, decision=decision)
+    trigger = _outcome(uow, compiled=compiled, task=task, decision=decision, review=review)
     if trigger is not None:
         return fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment,
                        data=approval.data if approval is not None else None, internal=True,
@@ -190,22 +207,23 @@ def _on_behalf(uow: UnitOfWork, user_id: int | None) -> dict[str, Any]:
     themselves): `on_behalf_of` (their login) and `on_behalf_of_id`."""
     if user_id is None:
         return {}
-    login = uow.conn.execute(select(t.users.c.login).where(t.users.c.id == user_id)).scalar()
+    login = uow.conn.execute(_LOGIN, {"uid": user_id}).scalar()
     return {"on_behalf_of": login or f"#{user_id}", "on_behalf_of_id": user_id}
 
 
-def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decision: str) -> str | None:
-    """The trigger the decision leads to, if the policy is now decided; cancels undecided siblings."""
+def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decision: str,
+             review: Sequence[_Part]) -> str | None:
+    """The trigger the decision leads to, if the policy is now decided; cancels undecided siblings.
+    `review` is the review as read before this decision (this task still open in it)."""
     if task.approval is not None:
         return task.trigger if decision == "approve" else None
     spec = compiled.tasks[task.name][1]
-    group = {"iid": task.instance_id, "task_name": task.name, "task_entry": task.entry}
-    siblings = uow.conn.execute(_SIBLINGS, group).all()
-    outcome = policy_outcome(spec.policy, decision=decision, decisions=[s.decision for s in siblings],
-                             open_count=sum(1 for s in siblings if s.status == "open"))
+    others = [row for row in review if row.id != task.id]
+    outcome = policy_outcome(spec.policy, decision=decision, decisions=[decision, *(row.decision for row in others)],
+                             open_count=sum(1 for row in others if row.status == "open"))
     if outcome is None:
         return None
-    uow.conn.execute(_CANCEL_SIBLINGS, group)
+    uow.conn.execute(_CANCEL_SIBLINGS, {"iid": task.instance_id, "task_name": task.name, "task_entry": task.entry})
     trigger: str | None = spec.outcomes.get(outcome)  # type: ignore[call-overload]
     return trigger
 
