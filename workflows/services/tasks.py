@@ -219,11 +219,14 @@ def _outcome(uow: UnitOfWork, *, compiled: CompiledWorkflow, task: Task, decisio
         return task.trigger if decision == "approve" else None
     spec = compiled.tasks[task.name][1]
     others = [row for row in review if row.id != task.id]
+    still_open = sum(1 for row in others if row.status == "open")
     outcome = policy_outcome(spec.policy, decision=decision, decisions=[decision, *(row.decision for row in others)],
-                             open_count=sum(1 for row in others if row.status == "open"))
+                             open_count=still_open)
     if outcome is None:
         return None
-    uow.conn.execute(_CANCEL_SIBLINGS, {"iid": task.instance_id, "task_name": task.name, "task_entry": task.entry})
+    if still_open:
+        uow.conn.execute(_CANCEL_SIBLINGS, {"iid": task.instance_id, "task_name": task.name,
+                                            "task_entry": task.entry})
     trigger: str | None = spec.outcomes.get(outcome)  # type: ignore[call-overload]
     return trigger
 
