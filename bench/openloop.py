@@ -5,7 +5,9 @@ is asked less and its queueing hides from the latencies ("coordinated omission")
 i is due at `start + i / rate`; its latency runs from that due time to the end of its answer,
 so time spent waiting for the scheduler, for a free connection or in the server's queue all
 counts. Keep-alive HTTP/1.1 over plain asyncio sockets (uvloop when installed), one request
-per connection at a time, a new connection when none is free (at most `max_connections`).
+per connection at a time, a new connection when none is free (at most `max_connections`). Like
+an HTTP client library, it does not reuse a connection that sat idle for `max_idle` seconds
+(default 4, under uvicorn's 5 s keep-alive): the server may have closed it meanwhile.
 
 The generator shares the machine with the server: `Result.cpu_seconds` is its own CPU time,
 and `Result.late_p99_ms` says how late it started requests (it kept up if that is small).
@@ -32,7 +34,7 @@ class Result:
     latencies_ms: list[float] = field(repr=False)
     late_ms: list[float] = field(repr=False)
     cpu_seconds: float = 0.0
-    connections: int = 0
+    connections: int = 0  # opened in all
 
     def quantile(self, q: float) -> float:
         return _quantile(self.latencies_ms, q)
@@ -58,29 +60,39 @@ def _encode(host: str, request: Request) -> bytes:
     return (f"{target} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
 class _Connections:
-    def __init__(self, host: str, port: int, limit: int) -> None:
-        self.host, self.port, self.limit = host, port, limit
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-        self.opened = 0
+    def __init__(self, host: str, port: int, limit: int, max_idle: float) -> None:
+        self.host, self.port, self.limit, self.max_idle = host, port, limit, max_idle
+        self.idle: list[tuple[Connection, float]] = []  # with the time each went idle
+        self.opened = 0  # open now
+        self.made = 0  # opened in all
         self.free = asyncio.Condition()
 
-    async def take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def take(self) -> Connection:
         async with self.free:
             while not self.idle and self.opened >= self.limit:
                 await self.free.wait()
-            if self.idle:
-                return self.idle.pop()
+            stale = time.perf_counter() - self.max_idle
+            while self.idle:
+                conn, since = self.idle.pop()
+                if since >= stale:
+                    return conn
+                conn[1].close()
+                self.opened -= 1
             self.opened += 1
+            self.made += 1
         try:
             return await asyncio.open_connection(self.host, self.port)
         except OSError:
             await self.lost()
             raise
 
-    async def give_back(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+    async def give_back(self, conn: Connection) -> None:
         async with self.free:
-            self.idle.append(conn)
+            self.idle.append((conn, time.perf_counter()))
             self.free.notify()
 
     async def lost(self) -> None:
@@ -89,12 +101,12 @@ class _Connections:
             self.free.notify()
 
     async def close(self) -> None:
-        for _, writer in self.idle:
+        for (_, writer), _since in self.idle:
             writer.close()
             await writer.wait_closed()
 
 
-async def _exchange(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], data: bytes) -> int:
+async def _exchange(conn: Connection, data: bytes) -> int:
     reader, writer = conn
     writer.write(data)
     head = await reader.readuntil(b"\r\n\r\n")
@@ -108,8 +120,9 @@ async def _exchange(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], dat
     return status
 
 
-async def _drive(host: str, port: int, requests: Sequence[Request], rate: float, max_connections: int) -> Result:
-    pool = _Connections(host, port, max_connections)
+async def _drive(host: str, port: int, requests: Sequence[Request], rate: float, max_connections: int,
+                 max_idle: float) -> Result:
+    pool = _Connections(host, port, max_connections, max_idle)
     latencies: list[float] = []
     late: list[float] = []
     counts = {"non2xx": 0, "errors": 0}
@@ -146,15 +159,17 @@ async def _drive(host: str, port: int, requests: Sequence[Request], rate: float,
     seconds = time.perf_counter() - start
     result = Result(rate=rate, sent=len(encoded), answered=len(latencies), non2xx=counts["non2xx"],
                     errors=counts["errors"], seconds=seconds, latencies_ms=latencies, late_ms=late,
-                    cpu_seconds=time.process_time() - cpu, connections=pool.opened)
+                    cpu_seconds=time.process_time() - cpu, connections=pool.made)
     await pool.close()
     return result
 
 
-def run(*, host: str, port: int, requests: Sequence[Request], rate: float, max_connections: int = 512) -> Result:
+def run(*, host: str, port: int, requests: Sequence[Request], rate: float, max_connections: int = 512,
+        max_idle: float = 4.0) -> Result:
     """Send `requests` in order, request i at `i / rate` seconds after the start; wait for every answer."""
+    drive = _drive(host, port, requests, rate, max_connections, max_idle)
     try:
         import uvloop
     except ImportError:  # plain asyncio works too, it only costs the generator more CPU
-        return asyncio.run(_drive(host, port, requests, rate, max_connections))
-    return uvloop.run(_drive(host, port, requests, rate, max_connections))
+        return asyncio.run(drive)
+    return uvloop.run(drive)

@@ -14,10 +14,12 @@ from bench import openloop
 
 
 class SlowServer:
-    """HTTP/1.1 keep-alive server that answers one request at a time, each after `delay` seconds."""
+    """HTTP/1.1 keep-alive server that answers one request at a time, each after `delay` seconds, and
+    closes a connection idle for `keep_alive` seconds (as uvicorn does after 5 s)."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, keep_alive: float = 60.0) -> None:
         self.delay = delay
+        self.keep_alive = keep_alive
         self.loop = asyncio.new_event_loop()
         self.port = 0
         self.handled = 0
@@ -40,7 +42,7 @@ class SlowServer:
             self.handlers.add(task)
             try:
                 while True:
-                    head = (await reader.readuntil(b"\r\n\r\n")).decode()
+                    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.keep_alive)).decode()
                     length = int(head.lower().split("content-length:")[1].split("\r\n")[0])
                     await reader.readexactly(length)
                     async with one_at_a_time:
@@ -49,7 +51,7 @@ class SlowServer:
                     status = "409 Conflict" if " /taken " in head else "200 OK"
                     writer.write(f"HTTP/1.1 {status}\r\nContent-Length: 2\r\n\r\nok".encode())
                     await writer.drain()
-            except (asyncio.IncompleteReadError, ConnectionError):
+            except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
                 pass
             finally:
                 writer.close()
@@ -115,3 +117,12 @@ def test_requests_leave_on_their_schedule_not_as_fast_as_answers_come(slow_serve
 def test_answers_outside_2xx_are_counted(slow_server: SlowServer) -> None:
     result = openloop.run(host="127.0.0.1", port=slow_server.port, requests=requests(5, "/taken"), rate=200)
     assert (result.answered, result.non2xx) == (5, 5)
+
+
+def test_a_connection_idle_longer_than_the_server_keeps_it_is_not_reused(slow_server: SlowServer) -> None:
+    slow_server.delay, slow_server.keep_alive = 0.0, 0.15
+    # One request every 250 ms: each connection has been closed by the server before the next is due.
+    fresh = openloop.run(host="127.0.0.1", port=slow_server.port, requests=requests(4), rate=4, max_idle=0.1)
+    assert (fresh.answered, fresh.errors, fresh.connections) == (4, 0, 4)
+    reused = openloop.run(host="127.0.0.1", port=slow_server.port, requests=requests(4), rate=4, max_idle=10)
+    assert reused.errors >= 1 and reused.answered == 4 - reused.errors
