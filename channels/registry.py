@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from channels import tables as ct
@@ -32,8 +33,9 @@ EDITABLE = ("name", "type", "region", "contacts", "monthly_target", "manager_id"
 
 
 _ACTIVE_USER = select(t.users.c.id).where(t.users.c.id == bindparam("uid"), t.users.c.active)
-_CODE_TAKEN = select(ct.channels.c.id).where(ct.channels.c.code == bindparam("code"))
-_INSERT = insert(ct.channels).returning(ct.channels.c.id)
+# A new code inserts; a taken one inserts nothing (and returns no id), in one statement.
+_INSERT_NEW = {name: dialect.insert(ct.channels).on_conflict_do_nothing(index_elements=["code"])
+               .returning(ct.channels.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 def _problems(uow: UnitOfWork, values: Mapping[str, Any]) -> list[Problem]:
@@ -57,23 +59,20 @@ def _problems(uow: UnitOfWork, values: Mapping[str, Any]) -> list[Problem]:
     return found
 
 
-def _code_taken(uow: UnitOfWork, code: str) -> bool:
-    return uow.conn.execute(_CODE_TAKEN, {"code": code}).scalar() is not None
-
-
 def insert_channel(uow: UnitOfWork, *, actor: Actor, values: Mapping[str, Any], now: Any,
                    comment: str | None = None) -> dict[str, Any]:
     """Write a new channel (checked) inside the caller's transaction; returns the row."""
     if problems := _problems(uow, values):
         raise InvalidInput("the channel is not valid", problems)
-    if _code_taken(uow, values["code"]):
-        raise Conflict(f"a channel with code {values['code']!r} already exists")
     row = {"code": values["code"], "name": str(values["name"]).strip(), "type": values["type"],
            "region": values["region"], "manager_id": values.get("manager_id"),
            "contacts": dict(values.get("contacts") or {}), "stage": "pending", "stars": None, "card": "none",
            "stage_dates": {}, "monthly_target": values.get("monthly_target"), "active": False,
            "created_at": now, "updated_at": now}
-    row["id"] = uow.conn.execute(_INSERT, row).scalar_one()
+    new_id = uow.conn.execute(_INSERT_NEW[uow.dialect], row).scalar()
+    if new_id is None:
+        raise Conflict(f"a channel with code {values['code']!r} already exists")
+    row["id"] = new_id
     audit(uow, now=now, actor=actor, entity_type="channel", entity_id=row["id"], action="created",
           to_state="pending", comment=comment, data={"code": row["code"], "name": row["name"]})
     return row

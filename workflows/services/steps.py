@@ -43,6 +43,14 @@ _LOCK_INSTANCE_OF_TASK = (select(t.instances, *_CLOCK_COLUMNS)
                           .with_for_update(of=t.instances))
 
 
+_TASK_LABELS = [(c.name, f"task_{c.name}") for c in t.tasks.c]
+_READ_TASK_AND_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS, *(c.label(label) for c, (_, label)
+                                                                  in zip(t.tasks.c, _TASK_LABELS, strict=True)))
+                           .select_from(t.tasks.join(t.instances, t.instances.c.id == t.tasks.c.instance_id)
+                                        .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id))
+                           .where(t.tasks.c.id == bindparam("tid")))
+
+
 def lock_instance(uow: UnitOfWork, instance_id: int) -> Instance:
     """Read an instance (with its SLA clocks, as `Instance.clocks`) for a write, in one query.
 
@@ -59,6 +67,14 @@ def lock_instance_of_task(uow: UnitOfWork, task_id: int) -> Instance:
     the caller reads the task once the lock is held)."""
     return _instance(uow.conn.execute(_LOCK_INSTANCE_OF_TASK, {"tid": task_id}).mappings().all(),
                      missing=f"task {task_id} not found")
+
+
+def read_task_and_instance(uow: UnitOfWork, task_id: int) -> tuple[dict[str, Any], Instance]:
+    """A task's row and its instance (with its SLA clocks) in one statement: for SQLite, whose write
+    transaction is exclusive from its start (PostgreSQL locks the instance first, see `lock_instance_of_task`)."""
+    rows = uow.conn.execute(_READ_TASK_AND_INSTANCE, {"tid": task_id}).mappings().all()
+    inst = _instance(rows, missing=f"task {task_id} not found")
+    return {name: rows[0][label] for name, label in _TASK_LABELS}, inst
 
 
 def _instance(rows: Sequence[RowMapping], *, missing: str) -> Instance:

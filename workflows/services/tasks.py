@@ -50,12 +50,12 @@ def _task(uow: UnitOfWork, task_id: int) -> Task:
 def locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
     """The task and its instance, with the instance locked; the task read after the lock.
 
-    On SQLite the write transaction is exclusive from its start, so the task is read first; on
+    On SQLite the write transaction is exclusive from its start, so both are read in one statement; on
     PostgreSQL the instance is found through the task and locked in one statement, then the task read.
     """
     if uow.dialect != "postgresql":
-        task = _task(uow, task_id)
-        return task, steps.lock_instance(uow, task.instance_id)
+        row, inst = steps.read_task_and_instance(uow, task_id)
+        return Task.from_row(row), inst
     inst = steps.lock_instance_of_task(uow, task_id)
     return _task(uow, task_id), inst
 
