@@ -1,15 +1,20 @@
-"""Engine cost in CPU instructions per complaint instance, counted by valgrind: load-independent.
+"""Engine cost in CPU instructions, counted by valgrind: load-independent.
 
 On a shared 2-core machine, timings of two versions drift by more than the 5% a change may cost.
 An instruction count does not: valgrind (cachegrind, no cache simulation) counts the instructions
-the Python process executes, whatever else runs. Each tree runs `bench/engine.py`'s own workload
-(SQLite NORMAL, one process: start a complaint, acknowledge, resolve, close) twice, with `--warm`
-instances and with `--warm + --instances`; the difference divided by `--instances` is the cost of
-one instance, start-up and migrations excluded. Waiting for the disk is not counted (SQLite NORMAL
-does not sync each commit).
+the Python process executes, whatever else runs. Two workloads, on SQLite NORMAL in one process:
+- `complaint` (default): `bench/engine.py`'s own (start a complaint, acknowledge, resolve, close),
+  run with `--warm` instances and with `--warm + --instances`; the difference divided by
+  `--instances` is the cost of one instance, start-up and migrations excluded.
+- `completion`: `bench/api.py`'s (onboarding applications under review, three departments' tasks
+  each, seeded outside valgrind); the service call behind `POST /tasks/{id}/complete`, for the first
+  `--warm` tasks and for `--warm + --instances` (two approvals that record a vote, one that moves
+  the application and registers the channel, in turn); the difference per task.
+Waiting for the disk is not counted (SQLite NORMAL does not sync each commit).
 
     .venv/bin/python bench/instructions.py                       # this checkout
     .venv/bin/python bench/instructions.py --base ../other-tree  # and another checkout, side by side
+    .venv/bin/python bench/instructions.py --workload completion --base ../other-tree
 
 Needs `valgrind` (Debian package). A run takes minutes: Python under valgrind is ~50x slower.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -45,15 +51,43 @@ with tempfile.TemporaryDirectory() as folder, E.database(target, Path(folder)) a
 """
 
 
-def instructions(tree: Path, warm: int, count: int) -> int:
+# The service call behind `POST /tasks/{id}/complete`, for the first N open tasks in id order.
+COMPLETIONS = """
+import sys
+sys.path.insert(0, ".")
+from sqlalchemy import select
+from bench.api import SECRET
+from channelops.bootstrap import build_services
+from channelops.settings import Settings
+from workflows.persistence import tables as t
+from workflows.services.tasks import complete_task
+from workflows.services.users import actor_for
+url, count = sys.argv[1], int(sys.argv[2])
+svc = build_services(Settings(database_url=url, secret_key=SECRET))
+reviewers = {group: actor_for(svc, login=f"bench_{group}") for group in ("market", "sales", "finance")}
+with svc.engine.connect() as conn:
+    tasks = conn.execute(select(t.tasks.c.id, t.tasks.c.candidate_group).where(t.tasks.c.status == "open")
+                         .order_by(t.tasks.c.id).limit(count)).all()
+for task in tasks:
+    complete_task(svc, actor=reviewers[task.candidate_group], task_id=task.id, decision="approve")
+svc.engine.dispose()
+"""
+SEED = "import sys; sys.path.insert(0, '.'); from bench.api import seed; seed(sys.argv[1], int(sys.argv[2]))"
+
+
+def _python(tree: Path) -> str:
+    python = tree / ".venv" / "bin" / "python"
+    return str(python if python.exists() else sys.executable)
+
+
+def instructions(tree: Path, child: str, *args: str) -> int:
     """Instructions executed by one child run in `tree` (valgrind's "I refs")."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "child.py"
-        script.write_text(CHILD)
-        python = tree / ".venv" / "bin" / "python"
+        script.write_text(child)
         done = subprocess.run(
             ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={os.devnull}",
-             str(python if python.exists() else sys.executable), str(script), str(warm), str(count)],
+             _python(tree), str(script), *args],
             cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}, check=False)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or found is None:
@@ -62,20 +96,42 @@ def instructions(tree: Path, warm: int, count: int) -> int:
 
 
 def per_instance(tree: Path, warm: int, count: int) -> float:
-    return (instructions(tree, warm, count) - instructions(tree, warm, 0)) / count
+    return (instructions(tree, CHILD, str(warm), str(count)) - instructions(tree, CHILD, str(warm), "0")) / count
+
+
+def per_completion(tree: Path, warm: int, count: int) -> float:
+    """Each run completes tasks on its own copy of one seeded database (SQLite, WAL folded in)."""
+    with tempfile.TemporaryDirectory() as folder:
+        seeded = Path(folder) / "seeded.db"
+        subprocess.run([_python(tree), "-c", SEED, f"sqlite:///{seeded}", str((warm + count) // 3 + 1)],
+                       cwd=tree, check=True, capture_output=True)
+        totals = []
+        for tasks in (warm, warm + count):
+            copy = Path(folder) / f"run{tasks}.db"
+            with sqlite3.connect(seeded) as source, sqlite3.connect(copy) as target:
+                source.backup(target)
+            totals.append(instructions(tree, COMPLETIONS, f"sqlite:///{copy}", str(tasks)))
+    return (totals[1] - totals[0]) / count
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", type=Path, help="another checkout to measure beside this one")
-    parser.add_argument("--warm", type=int, default=20, help="instances run before the counted ones")
-    parser.add_argument("--instances", type=int, default=100, help="instances counted")
+    parser.add_argument("--workload", choices=("complaint", "completion"), default="complaint")
+    parser.add_argument("--warm", type=int, default=None,
+                        help="instances (tasks) run before the counted ones (default 20; 30 tasks)")
+    parser.add_argument("--instances", type=int, default=None,
+                        help="instances (tasks) counted (default 100; 120 tasks)")
     args = parser.parse_args()
     trees = [("head", ROOT)] + ([("base", args.base.resolve())] if args.base else [])
     costs = {}
     for name, tree in trees:
-        costs[name] = per_instance(tree, args.warm, args.instances)
-        print(f"{name}: {costs[name] / 1e6:.2f} M instructions per instance (4 transactions)", flush=True)
+        if args.workload == "complaint":
+            costs[name] = per_instance(tree, args.warm or 20, args.instances or 100)
+            print(f"{name}: {costs[name] / 1e6:.2f} M instructions per instance (4 transactions)", flush=True)
+        else:
+            costs[name] = per_completion(tree, args.warm or 30, args.instances or 120)
+            print(f"{name}: {costs[name] / 1e6:.2f} M instructions per task completion", flush=True)
     if "base" in costs:
         print(f"head / base: {costs['head'] / costs['base']:.3f}")
     return 0
