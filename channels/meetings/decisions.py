@@ -96,7 +96,7 @@ def record_decision(
               data={"occurrence_id": item["occurrence_id"], "item_id": item_id, "outcome": outcome,
                     "decision_id": decision_id})
         view = DecisionView.model_validate({**values, "id": decision_id})
-        remember(uow, actor=actor, key=idempotency_key, response=view.model_dump(mode="json"))
+        remember(uow, actor=actor, key=idempotency_key, response=view)
         uow.commit()
     return view
 

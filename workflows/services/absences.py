@@ -50,14 +50,19 @@ def running_on(day: date | ColumnElement[date]) -> ColumnElement[bool]:
     return and_(d.ended_at.is_(None), d.starts_on <= day, d.ends_on >= day)
 
 
+_SUBSTITUTES = (select(t.delegations.c.workflows, t.delegations.c.substitute_id,
+                       SUB.c.login.label("substitute_login"), ABSENT.c.login.label("user_login"))
+                .join(SUB, SUB.c.id == t.delegations.c.substitute_id)
+                .join(ABSENT, ABSENT.c.id == t.delegations.c.user_id)
+                .where(t.delegations.c.user_id == bindparam("uid"), running_on(bindparam("day", type_=Date())),
+                       SUB.c.active.is_(True))
+                .order_by(t.delegations.c.id))
+
+
 def substitute_for(conn: Connection, *, user_id: int, workflow: str, day: date) -> Stand | None:
-    """Who stands in for `user_id` on `day` in `workflow` (an active substitute), or None."""
-    d = t.delegations.c
-    rows = conn.execute(
-        select(d.workflows, d.substitute_id, SUB.c.login.label("substitute_login"),
-               ABSENT.c.login.label("user_login"))
-        .join(SUB, SUB.c.id == d.substitute_id).join(ABSENT, ABSENT.c.id == d.user_id)
-        .where(d.user_id == user_id, running_on(day), SUB.c.active.is_(True)).order_by(d.id)).all()
+    """Who stands in for `user_id` on `day` in `workflow` (an active substitute), or None (asked for
+    every personal task that opens: built once)."""
+    rows = conn.execute(_SUBSTITUTES, {"uid": user_id, "day": day}).all()
     for row in rows:
         if covers(row.workflows or [], workflow):
             return Stand(substitute_id=row.substitute_id, substitute_login=row.substitute_login, user_id=user_id,

@@ -142,7 +142,7 @@ def start_instance(
             return InstanceSummary.model_validate(stored)
         result = steps.summary(start_instance_in(svc, uow, actor=actor, workflow=workflow, subject=subject,
                                                  data=data))
-        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
+        remember(uow, actor=actor, key=idempotency_key, response=result)
         uow.commit()
         return result
 
@@ -217,7 +217,7 @@ def fire_trigger(
         if expected_revision is not None and inst.revision != expected_revision:
             raise Conflict(f"instance {instance_id} is at revision {inst.revision}, not {expected_revision}")
         result = fire_in(svc, uow, actor=actor, inst=inst, trigger=trigger, comment=comment, data=data)
-        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
+        remember(uow, actor=actor, key=idempotency_key, response=result)
         uow.commit()
         return result
 

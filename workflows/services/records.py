@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from pydantic import BaseModel
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workflows.domain.errors import Conflict
@@ -142,11 +143,14 @@ def claim_key(uow: UnitOfWork, *, actor: Actor, key: str | None, scope: str, now
     return response
 
 
-def remember(uow: UnitOfWork, *, actor: Actor, key: str | None, response: Mapping[str, Any]) -> None:
-    """Store the response of the request that `claim_key` gave `key` to (in the same unit of work)."""
+_REMEMBER = (update(t.idempotency_keys)
+             .where(t.idempotency_keys.c.actor == bindparam("actor_key"), t.idempotency_keys.c.key == bindparam("k"))
+             .values(response=bindparam("response")))
+
+
+def remember(uow: UnitOfWork, *, actor: Actor, key: str | None, response: BaseModel) -> None:
+    """Store the response of the request that `claim_key` gave `key` to (in the same unit of work); a
+    request without a key stores nothing (and its response is not serialised for it)."""
     if key:
-        uow.conn.execute(
-            update(t.idempotency_keys)
-            .where(t.idempotency_keys.c.actor == actor_key(actor), t.idempotency_keys.c.key == key)
-            .values(response=dict(response))
-        )
+        uow.conn.execute(_REMEMBER, {"actor_key": actor_key(actor), "k": key,
+                                     "response": response.model_dump(mode="json")})

@@ -187,7 +187,7 @@ def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, i
     for task in state.tasks:
         open_tasks(svc, uow, compiled=compiled, inst=inst, task=task, now=now)
     for timer in state.timers:
-        uow.conn.execute(insert(t.timers), {
+        uow.conn.execute(_INSERT_TIMER, {
             "instance_id": inst.id, "task_id": None, "kind": "state", "name": timer.name, "state": state.name,
             "entry": entry, "due_at": svc.due(now, compiled.duration(timer.after)), "trigger": timer.fire,
             "status": "scheduled", "payload": {}, "attempts": 0, "created_at": now,
@@ -196,6 +196,11 @@ def enter_state(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, i
                  data=inst.data, now=now, source=source, known=clocks)
     _notify_all(uow, now=now, inst=inst, compiled=compiled, notices=state.notify, actor=actor)
     _run_effects(svc, uow, names=state.effects, inst=inst, actor=actor, now=now, compiled=compiled)
+
+
+_INSERT_TIMER = insert(t.timers)
+_INSERT_TASK = insert(t.tasks).returning(t.tasks.c.id)
+_USER_BY_LOGIN = select(t.users.c.id).where(t.users.c.login == bindparam("login"))
 
 
 def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, inst: Instance, task: TaskDef,
@@ -217,7 +222,7 @@ def open_tasks(svc: Services, uow: UnitOfWork, *, compiled: CompiledWorkflow, in
     due_at = svc.due(now, due_duration) if due_duration else None
     groups: list[str | None] = [*task.groups] or [None]
     for group in groups:
-        task_id = uow.conn.execute(insert(t.tasks).returning(t.tasks.c.id), {
+        task_id = uow.conn.execute(_INSERT_TASK, {
             "instance_id": inst.id, "name": task.name, "entry": inst.revision, "candidate_group": group,
             "original_group": group, "assignee_id": assignee, "status": "open", "trigger": None,
             "due_at": due_at, "payload": {}, "created_at": now, "on_behalf_of": behalf,
@@ -248,7 +253,7 @@ def _assignee(uow: UnitOfWork, rule: str | None, inst: Instance) -> int | None:
     login = inst.data.get(name) if kind == "data" else None
     if not isinstance(login, str):
         return None
-    user_id: int | None = uow.conn.execute(select(t.users.c.id).where(t.users.c.login == login)).scalar()
+    user_id: int | None = uow.conn.execute(_USER_BY_LOGIN, {"login": login}).scalar()
     return user_id
 
 

@@ -153,7 +153,7 @@ def complete_task(
         if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
         result = complete_in(svc, uow, actor=actor, task=task, inst=inst, decision=decision, comment=comment)
-        remember(uow, actor=actor, key=idempotency_key, response=result.model_dump(mode="json"))
+        remember(uow, actor=actor, key=idempotency_key, response=result)
         uow.commit()
         return result
 
