@@ -41,22 +41,23 @@ def activate_channel(ctx: EffectContext) -> None:
     """Onboarding approved: the channel becomes active and its `channel_lifecycle` instance starts
     in `introduction`. The subject names the channel by id or code; an unknown one is registered
     from the application (name, type, region; the applicant manages it)."""
-    channel = _resolve(ctx)
+    channel, new = _resolve(ctx)
     activate_in(ctx.services, ctx.uow, actor=ctx.actor, channel_id=int(channel["id"]), now=ctx.now,
-                instance_id=ctx.instance_id, comment="onboarding approved", channel=channel)
+                instance_id=ctx.instance_id, comment="onboarding approved", channel=channel, new=new)
 
 
-def _resolve(ctx: EffectContext) -> dict[str, Any]:
-    """The subject channel's row (locked), or the channel registered from the application."""
+def _resolve(ctx: EffectContext) -> tuple[dict[str, Any], bool]:
+    """The subject channel's row (locked), or the channel registered (active) from the application;
+    and whether it was registered now."""
     found = _subject_channel(ctx, lock=True)
     if found is not None:
-        return found
+        return found, False
     ref = ctx.subject_id if ctx.subject_type == "channel" else None
     code = str(ctx.data.get("channel_code") or (ref if ref and not ref.isdigit() else f"CH-{ctx.instance_id:06d}"))
     return insert_channel(ctx.uow, actor=ctx.actor, now=ctx.now, comment=f"onboarding {ctx.instance_id}", values={
         "code": code, "name": ctx.data.get("channel_name") or code, "type": ctx.data.get("channel_type"),
         "region": str(ctx.data.get("region") or "").strip().lower(), "manager_id": ctx.requester_id,
-        "contacts": ctx.data.get("contacts") or {}})
+        "contacts": ctx.data.get("contacts") or {}}, active=True), True
 
 
 _SET_STAGE = (update(ct.channels).where(ct.channels.c.id == bindparam("cid"))

@@ -71,9 +71,16 @@ def ensure_running(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id:
     found = active_instance_id(uow, workflow=workflow, channel_id=channel_id)
     if found is not None:
         return found
-    row = channel if channel is not None else channel_row(uow, channel_id)
-    login = manager_login(uow, row["manager_id"])
+    return start_for_channel(svc, uow, workflow=workflow, actor=actor,
+                             channel=channel if channel is not None else channel_row(uow, channel_id))
+
+
+def start_for_channel(svc: Services, uow: UnitOfWork, *, workflow: str, channel: Mapping[str, Any],
+                      actor: Actor) -> int:
+    """Start a `workflow` instance about `channel` (its row), without looking for a running one (the
+    caller knows there is none); returns its id."""
+    login = manager_login(uow, channel["manager_id"])
     started = start_instance_in(svc, uow, actor=actor, workflow=workflow,
-                                subject={"type": "channel", "id": str(channel_id)},
+                                subject={"type": "channel", "id": str(channel["id"])},
                                 data={"channel_manager": login} if login else {})
     return started.id

@@ -60,14 +60,15 @@ def _problems(uow: UnitOfWork, values: Mapping[str, Any]) -> list[Problem]:
 
 
 def insert_channel(uow: UnitOfWork, *, actor: Actor, values: Mapping[str, Any], now: Any,
-                   comment: str | None = None) -> dict[str, Any]:
-    """Write a new channel (checked) inside the caller's transaction; returns the row."""
+                   comment: str | None = None, active: bool = False) -> dict[str, Any]:
+    """Write a new channel (checked) inside the caller's transaction; returns the row. `active`: written
+    active at once, for a caller that activates it next (`activation.activate_in(..., new=True)`)."""
     if problems := _problems(uow, values):
         raise InvalidInput("the channel is not valid", problems)
     row = {"code": values["code"], "name": str(values["name"]).strip(), "type": values["type"],
            "region": values["region"], "manager_id": values.get("manager_id"),
            "contacts": dict(values.get("contacts") or {}), "stage": "pending", "stars": None, "card": "none",
-           "stage_dates": {}, "monthly_target": values.get("monthly_target"), "active": False,
+           "stage_dates": {}, "monthly_target": values.get("monthly_target"), "active": active,
            "created_at": now, "updated_at": now}
     new_id = uow.conn.execute(_INSERT_NEW[uow.dialect], row).scalar()
     if new_id is None:
@@ -98,9 +99,10 @@ def create_channel(svc: Services, *, actor: Actor, values: Mapping[str, Any],
         require(actor, ChannelAction.REGISTER_ACTIVE_CHANNEL)
     now = svc.clock.now()
     with svc.uow() as uow:
-        row = insert_channel(uow, actor=actor, values=values, now=now, comment=comment)
+        row = insert_channel(uow, actor=actor, values=values, now=now, comment=comment, active=activate)
         if activate:
-            activate_in(svc, uow, actor=actor, channel_id=row["id"], now=now, comment=comment or "registered active")
+            activate_in(svc, uow, actor=actor, channel_id=row["id"], now=now, comment=comment or "registered active",
+                        channel=row, new=True)
             row = channel_row(uow, row["id"])
         uow.commit()
     return ChannelView.model_validate(row)

@@ -64,6 +64,9 @@ def test_an_admin_registers_an_operating_channel_active_in_introduction_with_its
     assert view.stage_dates == {"introduction": "2026-11-23"}
     [lifecycle] = f.instances_of(svc, view.id, "channel_lifecycle")
     assert lifecycle["state"] == "introduction"
+    trail = [(row["action"], row["from_state"], row["to_state"]) for row in audit_rows(svc, view.id)]
+    assert trail == [("created", None, "pending"), ("activated", "pending", None),
+                     ("stage_changed", "pending", "introduction")]
 
 
 def test_a_change_is_audited_with_from_and_to_and_the_reason(svc: Services, make_user: UserFactory) -> None:
@@ -120,6 +123,8 @@ def test_an_approved_onboarding_registers_and_activates_the_channel_and_starts_i
     [view] = list_channels(svc, region="southwest").items
     assert (view.code, view.type, view.stage, view.active) == (f"CH-{instance_id:06d}", "agent", "introduction", True)
     assert [i["state"] for i in f.instances_of(svc, view.id, "channel_lifecycle")] == ["introduction"]
+    trail = [(row["action"], row["to_state"], row["instance_id"] == instance_id) for row in audit_rows(svc, view.id)]
+    assert trail == [("created", "pending", False), ("activated", None, True), ("stage_changed", "introduction", False)]
 
 
 def test_an_approved_onboarding_activates_the_pending_channel_named_by_its_subject(
@@ -129,6 +134,7 @@ def test_an_approved_onboarding_activates_the_pending_channel_named_by_its_subje
     detail = get_channel(svc, channel_id=pending.id)
     assert (detail.channel.stage, detail.channel.active) == ("introduction", True)
     assert {i.workflow for i in detail.instances} == {"channel_onboarding", "channel_lifecycle"}
+    assert [row["action"] for row in audit_rows(svc, pending.id)] == ["created", "activated", "stage_changed"]
 
 
 def test_a_termination_moves_the_lifecycle_to_exit_and_deactivates_the_channel(
