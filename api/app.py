@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,10 +55,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Far fewer worker threads than anyio's default 40: threads queueing for the database's
     # write lock and for the GIL stretch every request (see `Settings.api_threads`).
     anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.api_threads()
-    # What the process built to start (modules, routes, schemas, the services) lives as long as it
-    # does: frozen out of the collector's reach, a full collection no longer walks it on some request.
-    gc.collect()
-    gc.freeze()
     async with anyio.create_task_group() as group:
         group.start_soon(_follow_calendar, app.state.services)
         yield
