@@ -18,9 +18,10 @@ _QUERIES = {(by, lock): query.with_for_update() if lock else query
 
 
 def find_channel(uow: UnitOfWork, ref: int | str, *, lock: bool = False) -> dict[str, Any] | None:
-    """The channel named by its id (an int, or a string of digits) or its code, or None; `lock` locks the
-    row until commit on PostgreSQL (SQLite's write transaction is exclusive already)."""
-    by_id = isinstance(ref, int) or ref.isdigit()
+    """The channel named by its id (an int, or a string of up to 9 digits: an INTEGER column holds no
+    more) or its code, or None; `lock` locks the row until commit on PostgreSQL (SQLite's write
+    transaction is exclusive already)."""
+    by_id = isinstance(ref, int) or (ref.isdigit() and len(ref) < 10)
     query = _QUERIES["id" if by_id else "code", lock and uow.dialect == "postgresql"]
     row = uow.conn.execute(query, {"cid": int(ref)} if by_id else {"code": ref}).mappings().first()
     return None if row is None else dict(row)

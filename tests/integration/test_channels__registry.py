@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from channels.queries import get_channel
 from channels.registry import create_channel, list_channels, update_channel
+from channels.rows import find_channel
 from tests.integration.helpers import task_for
 from tests.support import channel_factories as f
 from tests.support.fixtures import UserFactory
@@ -33,6 +34,14 @@ def test_a_channel_manager_registers_a_pending_channel_that_they_manage(svc: Ser
                                                       "region": "east"})
     assert (view.stage, view.active, view.card, view.manager_id) == ("pending", False, "none", manager.id)
     assert [row["action"] for row in audit_rows(svc, view.id)] == ["created"]
+
+
+def test_a_subject_of_more_digits_than_an_id_holds_is_looked_up_as_a_code(svc: Services) -> None:
+    f.channel(svc, code="12345678901234567890")
+    with svc.uow(write=False) as uow:
+        found = find_channel(uow, "12345678901234567890")
+        assert (found or {}).get("code") == "12345678901234567890"
+        assert find_channel(uow, "9" * 30) is None
 
 
 def test_a_channel_manager_may_not_register_a_channel_for_someone_else(svc: Services, make_user: UserFactory) -> None:
