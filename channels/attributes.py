@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from channels import tables as ct
+from channels.rows import id_or_code
 from channels.tables import CHANNEL_TYPES
 from workflows.engine.registry import Registry, SubjectAttributes
 from workflows.persistence.uow import UnitOfWork
@@ -25,9 +26,8 @@ _TYPE_BY_CODE = select(ct.channels.c.type).where(ct.channels.c.code == bindparam
 def channel_attributes(uow: UnitOfWork, subject_id: str | None, data: Mapping[str, Any]) -> Mapping[str, Any]:
     """`{"channel_type": ...}` of the channel named by id or code, else of the application's data."""
     if subject_id:
-        by_id = subject_id.isdigit() and len(subject_id) < 10  # an id fits an INTEGER column
-        found = uow.conn.execute(_TYPE_BY_ID if by_id else _TYPE_BY_CODE,
-                                 {"key": int(subject_id) if by_id else subject_id}).scalar()
+        key = id_or_code(subject_id)
+        found = uow.conn.execute(_TYPE_BY_ID if isinstance(key, int) else _TYPE_BY_CODE, {"key": key}).scalar()
         if found is not None:
             return {"channel_type": found}
     value = data.get("channel_type")

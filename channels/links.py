@@ -20,6 +20,7 @@ from workflows.persistence.uow import UnitOfWork
 from workflows.services.context import Services
 from workflows.services.instances import start_instance_in
 from workflows.services.steps import lock_instance
+from workflows.services.users import login_of
 
 
 def local_date(svc: Services, moment: datetime) -> date:
@@ -30,7 +31,6 @@ _ACTIVE_INSTANCE = (select(t.instances.c.id)
                     .where(t.instances.c.workflow == bindparam("workflow"), t.instances.c.subject_type == "channel",
                            t.instances.c.subject_id == bindparam("subject_id"), t.instances.c.status == "active")
                     .order_by(t.instances.c.id.desc()).limit(1))
-_LOGIN = select(t.users.c.login).where(t.users.c.id == bindparam("uid"))
 
 
 def active_instance_id(uow: UnitOfWork, *, workflow: str, channel_id: int) -> int | None:
@@ -45,13 +45,6 @@ def instance_states(uow: UnitOfWork, *, workflow: str) -> dict[int, str]:
     rows = uow.conn.execute(select(i.subject_id, i.state).where(
         i.workflow == workflow, i.subject_type == "channel", i.status == "active").order_by(i.id))
     return {int(subject): state for subject, state in rows if subject and subject.isdigit()}
-
-
-def manager_login(uow: UnitOfWork, manager_id: int | None) -> str | None:
-    if manager_id is None:
-        return None
-    login: str | None = uow.conn.execute(_LOGIN, {"uid": manager_id}).scalar()
-    return login
 
 
 def ensure_instance(svc: Services, uow: UnitOfWork, *, workflow: str, channel_id: int,
@@ -79,7 +72,7 @@ def start_for_channel(svc: Services, uow: UnitOfWork, *, workflow: str, channel:
                       actor: Actor) -> int:
     """Start a `workflow` instance about `channel` (its row), without looking for a running one (the
     caller knows there is none); returns its id."""
-    login = manager_login(uow, channel["manager_id"])
+    login = login_of(uow.conn, channel["manager_id"])
     started = start_instance_in(svc, uow, actor=actor, workflow=workflow,
                                 subject={"type": "channel", "id": str(channel["id"])},
                                 data={"channel_manager": login} if login else {})

@@ -19,6 +19,7 @@ from workflows.services import sla, steps
 from workflows.services.context import Services
 from workflows.services.instances import available_triggers
 from workflows.services.tasks import decisions_for
+from workflows.services.users import login_of
 from workflows.services.views import (
     AuditView,
     InstanceDetail,
@@ -58,8 +59,7 @@ def task_view(svc: Services, uow: UnitOfWork, row: Row, *, workflow: str, defini
         completed_at=task.completed_at, escalated_at=task.escalated_at, created_at=task.created_at,
         overdue=task.status == "open" and task.due_at is not None and task.due_at < now,
         on_behalf_of=task.on_behalf_of,
-        on_behalf_of_login=(uow.conn.execute(select(t.users.c.login).where(t.users.c.id == task.on_behalf_of))
-                            .scalar() if task.on_behalf_of is not None else None),
+        on_behalf_of_login=login_of(uow.conn, task.on_behalf_of),
         follow_up_on=row["follow_up_on"],
     )
 

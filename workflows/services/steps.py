@@ -32,22 +32,17 @@ SUMMARY_FIELDS = tuple(InstanceSummary.model_fields)
 
 _CLOCK_LABELS = [(c.name, f"clock_{c.name}") for c in t.sla_clocks.c]
 _CLOCK_COLUMNS = [c.label(f"clock_{c.name}") for c in t.sla_clocks.c]
-_READ_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS)
-                  .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id)
-                  .where(t.instances.c.id == bindparam("iid")))
+_WITH_CLOCKS = (select(t.instances, *_CLOCK_COLUMNS)
+                .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id))
+_READ_INSTANCE = _WITH_CLOCKS.where(t.instances.c.id == bindparam("iid"))
 _LOCK_INSTANCE = _READ_INSTANCE.with_for_update(of=t.instances)
-_LOCK_INSTANCE_OF_TASK = (select(t.instances, *_CLOCK_COLUMNS)
-                          .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id)
-                          .where(t.instances.c.id == select(t.tasks.c.instance_id)
-                                 .where(t.tasks.c.id == bindparam("tid")).scalar_subquery())
+_LOCK_INSTANCE_OF_TASK = (_WITH_CLOCKS.where(t.instances.c.id == select(t.tasks.c.instance_id)
+                                             .where(t.tasks.c.id == bindparam("tid")).scalar_subquery())
                           .with_for_update(of=t.instances))
-
-
 _TASK_LABELS = [(c.name, f"task_{c.name}") for c in t.tasks.c]
-_READ_TASK_AND_INSTANCE = (select(t.instances, *_CLOCK_COLUMNS, *(c.label(label) for c, (_, label)
-                                                                  in zip(t.tasks.c, _TASK_LABELS, strict=True)))
-                           .select_from(t.tasks.join(t.instances, t.instances.c.id == t.tasks.c.instance_id)
-                                        .outerjoin(t.sla_clocks, t.sla_clocks.c.instance_id == t.instances.c.id))
+_READ_TASK_AND_INSTANCE = (_WITH_CLOCKS.add_columns(*(c.label(label) for c, (_, label)
+                                                      in zip(t.tasks.c, _TASK_LABELS, strict=True)))
+                           .join(t.tasks, t.tasks.c.instance_id == t.instances.c.id)
                            .where(t.tasks.c.id == bindparam("tid")))
 
 

@@ -20,6 +20,7 @@ from workflows.services import absences, steps
 from workflows.services.context import Services
 from workflows.services.instances import fire_in
 from workflows.services.records import audit, claim_key, notify, remember
+from workflows.services.users import login_of
 from workflows.services.views import StepResult
 
 APPROVAL_DECISIONS = ("approve", "reject")
@@ -34,7 +35,6 @@ _REVIEW = select(t.tasks.c.id, t.tasks.c.status, t.tasks.c.decision, t.tasks.c.c
                  t.tasks.c.on_behalf_of).where(
     t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status != "cancelled")
-_LOGIN = select(t.users.c.login).where(t.users.c.id == bindparam("uid"))
 _CANCEL_SIBLINGS = (update(t.tasks).where(
     t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status == "open").values(status="cancelled"))
@@ -207,7 +207,7 @@ def _on_behalf(uow: UnitOfWork, user_id: int | None) -> dict[str, Any]:
     themselves): `on_behalf_of` (their login) and `on_behalf_of_id`."""
     if user_id is None:
         return {}
-    login = uow.conn.execute(_LOGIN, {"uid": user_id}).scalar()
+    login = login_of(uow.conn, user_id)
     return {"on_behalf_of": login or f"#{user_id}", "on_behalf_of_id": user_id}
 
 
@@ -284,8 +284,7 @@ def assign_task(svc: Services, *, actor: Actor, task_id: int, login: str) -> Non
             raise InvalidInput("the task cannot be assigned to this user", [Problem("login", problem)])
         assert user is not None
         now = svc.clock.now()
-        previous = (uow.conn.execute(select(t.users.c.login).where(t.users.c.id == task.assignee_id)).scalar()
-                    if task.assignee_id is not None else None)
+        previous = login_of(uow.conn, task.assignee_id)
         uow.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id)
                          .values(assignee_id=user.id, claimed_at=now, on_behalf_of=None))
         audit(uow, now=now, actor=actor, entity_type="task", entity_id=task_id, instance_id=inst.id,

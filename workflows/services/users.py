@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem
@@ -16,6 +17,16 @@ from workflows.services.context import Services
 from workflows.services.groups import membership_problems
 from workflows.services.records import audit
 from workflows.services.views import UserView
+
+_LOGIN_OF = select(t.users.c.login).where(t.users.c.id == bindparam("uid"))
+
+
+def login_of(conn: Connection, user_id: int | None) -> str | None:
+    """The login of user `user_id` (None for None, or for no such user)."""
+    if user_id is None:
+        return None
+    login: str | None = conn.execute(_LOGIN_OF, {"uid": user_id}).scalar()
+    return login
 
 
 def implied_roles(groups: Iterable[str], roles: Iterable[str], *, is_admin: bool) -> list[str]:
