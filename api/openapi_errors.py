@@ -110,7 +110,8 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document(get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes))
+                title=app.title, version=app.version, description=app.description, routes=app.routes,
+                tags=app.openapi_tags))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

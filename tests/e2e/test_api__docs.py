@@ -55,3 +55,14 @@ def test_every_whole_body_example_is_valid_for_its_body(client: TestClient) -> N
             assert problems == [], name
             checked += 1
     assert checked >= 5
+
+
+def test_the_documentation_lists_its_sections_from_logging_in_on_and_names_every_section_a_route_uses(
+        client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    listed = [tag["name"] for tag in spec["tags"]]
+    assert listed[:4] == ["auth", "workflows", "instances", "tasks"]
+    used = {tag for operations in spec["paths"].values() for operation in operations.values()
+            for tag in operation.get("tags", [])}
+    assert sorted(used - set(listed)) == []  # a route with a section the document does not list
+    assert sorted(set(listed) - used) == []  # a section no route is in
