@@ -19,6 +19,7 @@ from workflows.domain.errors import NotFound
 from workflows.services import definitions
 from workflows.services.context import Services
 from workflows.services.groups import title_of
+from workflows.services.users import display_name
 
 # Regions of the channel registry (a code not listed here is the user's own and shown as typed).
 ROLES: dict[str, tuple[str, str]] = {
@@ -95,6 +96,7 @@ class Names:
     gettext: Callable[..., str]
     _definitions: dict[str, WorkflowDefinition | None] = field(default_factory=dict)
     _all: list[str] = field(default_factory=list)  # every workflow's name, read once per page
+    _people: dict[str, str] = field(default_factory=dict)  # login -> the name shown, read once per page
 
     def _pick(self, pair: tuple[str, str]) -> str:
         return pair[0] if self.locale == "zh" else pair[1]
@@ -236,10 +238,13 @@ class Names:
         return self._pick(CHANNEL_TYPES[value]) if value in CHANNEL_TYPES else value
 
     def actor(self, login: str | None) -> str:
-        """Who did it: a login, or 系统 / System for the engine itself."""
+        """A person by the name they go by (张三), their login if they have none or are no user; the
+        engine itself is 系统 / System."""
         if not login or login == "system":
             return self.role("system")
-        return login
+        if login not in self._people:
+            self._people[login] = display_name(self.svc, login) or login
+        return self._people[login]
 
     def comment(self, login: str | None, text: str | None) -> str:
         """A history comment: a person's as written; the system's in the page's language."""

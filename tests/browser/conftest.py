@@ -144,7 +144,7 @@ def log_in(page: Page, login: str, *, password: str = PASSWORD) -> None:
     page.locator("#username").fill(login)
     page.locator("#password").fill(password)
     page.locator("form[action='/login'] button[type=submit]").click()
-    expect(page.locator("header .who")).to_have_text(login)
+    expect(page.locator("header .who")).to_have_attribute("data-login", login)
 
 
 def screenshot(page: Page, name: str) -> None:

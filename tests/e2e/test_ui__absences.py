@@ -50,11 +50,12 @@ def test_an_admin_records_an_absence_for_someone_hands_over_and_the_substitute_d
     assert "已将 1 项未完成待办交给代理人。" in handed.text
     token = sign_in(client, svc, "li.si")
     inbox = client.get("/inbox")
-    assert "代 zhang.san" in inbox.text
+    assert "代 张三" in inbox.text
     client.post(f"/inbox/tasks/{sales}/complete", data={"csrf_token": token, "decision": "approve",
                                                         "back": f"/instances/{onboarding}"})
     history = client.get(f"/instances/{onboarding}").text.split('id="h-history"', 1)[1]
-    assert "li.si 代 zhang.san" in history and "待办已交给代理人 zhang.san → li.si" in history
+    assert "李四 代 张三" in history and "待办已交给代理人 张三 → 李四" in history
+    assert "zhang.san" not in history and "li.si" not in history  # people by their names, not their logins
 
 
 def test_a_user_sees_only_their_own_absences_and_cannot_name_someone_else(
@@ -83,5 +84,5 @@ def test_the_group_lead_assigns_a_task_from_its_card_and_members_see_no_such_con
     assert "李四 (li.si)" in control and "刘经理" not in control
     done = client.post(f"/inbox/tasks/{sales}/assign", data={"csrf_token": token, "login": "li.si",
                                                             "back": f"/instances/{onboarding}"})
-    assert done.status_code == 200 and "待办已指派 → li.si" in done.text
+    assert done.status_code == 200 and "待办已指派 → 李四" in done.text
     assert get_task(svc, task_id=sales).assignee_id == actor_for(svc, login="li.si").id

@@ -18,7 +18,7 @@ from tests.support.ui import sign_in
 from workflows.domain.principals import SYSTEM
 from workflows.services.calendar_entries import add_calendar_entry
 from workflows.services.context import Services
-from workflows.services.users import add_user
+from workflows.services.users import actor_for, add_user
 
 ROW = re.compile(r"<tr>\s*<td><time[^>]*>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>")
 
@@ -53,6 +53,16 @@ def test_an_auditor_sees_the_trail_with_titles_in_chinese_and_filters_it(
     assert ">2027-01-04<" in calendar
     assert rows(client.get("/audit", params={"from": "2027-01-01"}).text) == []
     assert "没有符合筛选条件的记录。" in client.get("/audit", params={"actor": "nobody"}).text
+
+
+def test_the_trail_names_a_person_by_their_name_with_their_login_beside_it(
+        client: TestClient, svc: Services, world: None) -> None:
+    add_user(svc, actor=SYSTEM, login="chen.admin", display_name="陈管理", is_admin=True)
+    add_calendar_entry(svc, actor=actor_for(svc, login="chen.admin"), day=date(2027, 2, 1), kind="holiday", note="x")
+    sign_in(client, svc, "auditor")
+    page = client.get("/audit", params={"actor": "chen.admin"}).text
+    assert '<td>陈管理 <span class="muted">chen.admin</span></td>' in page
+    assert rows(client.get("/audit", params={"actor": "kpi_admin"}).text)[0][0] == "kpi_admin"  # no name: the login
 
 
 def test_the_csv_download_carries_the_pages_filters(client: TestClient, svc: Services, world: None) -> None:

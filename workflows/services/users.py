@@ -19,6 +19,7 @@ from workflows.services.records import audit
 from workflows.services.views import UserView
 
 _LOGIN_OF = select(t.users.c.login).where(t.users.c.id == bindparam("uid"))
+_NAME_OF = select(t.users.c.display_name).where(t.users.c.login == bindparam("login"))
 
 
 def login_of(conn: Connection, user_id: int | None) -> str | None:
@@ -27,6 +28,13 @@ def login_of(conn: Connection, user_id: int | None) -> str | None:
         return None
     login: str | None = conn.execute(_LOGIN_OF, {"uid": user_id}).scalar()
     return login
+
+
+def display_name(svc: Services, login: str) -> str | None:
+    """The name `login` goes by (None for no such user, or one without a name)."""
+    with svc.uow(write=False) as uow:
+        name: str | None = uow.conn.execute(_NAME_OF, {"login": login}).scalar()
+    return (name.strip() or None) if name else None
 
 
 def implied_roles(groups: Iterable[str], roles: Iterable[str], *, is_admin: bool) -> list[str]:
