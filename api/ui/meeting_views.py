@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from api.ui import render
 from api.ui.context import PostDep, UiDep
-from channels.meetings import agendas, decisions, series
+from channels.meetings import agendas, changes, decisions, series
 from channels.meetings.rendering import render as render_agenda
 from channels.meetings.wording import describe
 from channels.permissions import ChannelAction
@@ -29,11 +29,12 @@ def meetings(ui: UiDep) -> Response:
 
 @router.get("/{meeting_id}")
 def meeting(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None, decided: str = "",
-            prepared: str = "") -> Response:
+            prepared: str = "", cancelled: str = "") -> Response:
     agenda = agendas.get_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
     return render.html(ui, "meeting.html", agenda=agenda, m=agenda.meeting, occ=agenda.occurrence,
                        committee=ui.may(ChannelAction.DECIDE_MEETING_ITEM),
-                       organiser=ui.may(ChannelAction.ORGANISE_MEETINGS), decided=decided, prepared=prepared)
+                       organiser=ui.may(ChannelAction.ORGANISE_MEETINGS), decided=decided, prepared=prepared,
+                       cancelled=cancelled, over=agenda.occurrence.ends_at <= ui.svc.clock.now())
 
 
 @router.get("/{meeting_id}/agenda.ics")
@@ -49,6 +50,15 @@ def agenda_ics(ui: UiDep, meeting_id: MeetingId, occurrence: Occurrence = None) 
 def prepare(ui: PostDep, meeting_id: MeetingId, occurrence: Annotated[int | None, Form(ge=1)] = None) -> Response:
     view = agendas.prepare_agenda(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence)
     return render.redirect(ui, f"/meetings/{meeting_id}?occurrence={view.occurrence.id}&prepared=1")
+
+
+@router.post("/{meeting_id}/occurrences/{occurrence_id}/cancel")
+def cancel(ui: PostDep, meeting_id: MeetingId, occurrence_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+           reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Cancel one date of the meeting (organisers); attendees who had its agenda get a cancellation."""
+    changes.cancel_occurrence(ui.svc, actor=ui.user, meeting_id=meeting_id, occurrence_id=occurrence_id,
+                              reason=reason.strip())
+    return render.redirect(ui, f"/meetings/{meeting_id}?occurrence={occurrence_id}&cancelled=1")
 
 
 @router.post("/{meeting_id}/decisions")

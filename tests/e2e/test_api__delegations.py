@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -108,6 +110,10 @@ def test_a_handover_moves_the_claimed_tasks_and_the_history_shows_on_whose_behal
     events = client.get(f"/api/v1/instances/{instance_id}/history", headers=li).json()
     done = next(e for e in events if e["action"] == "task_completed")
     assert (done["actor_login"], done["data"]["on_behalf_of"]) == ("li.si", "zhang.san")
+    exported = client.get("/api/v1/exports/tasks", headers=li)
+    header, *rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert (header[12], header[-1]) == ("决定人", "被代理人")  # li.si reads Chinese
+    assert [(row[0], row[12], row[-1]) for row in rows if row[0] == str(sales)] == [(str(sales), "li.si", "zhang.san")]
 
 
 def test_an_admin_or_the_lead_of_the_tasks_group_assigns_it_to_a_member(

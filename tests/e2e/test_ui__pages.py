@@ -3,6 +3,7 @@ only admins reach the editor; nothing answers 500; the pages stay out of the Ope
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channels import permissions
+from channels.meetings import series
 from channels.meetings.series import create_meeting
 from channels.permissions import ChannelAction
 from channels.registry import create_channel
@@ -18,6 +20,7 @@ from workflows.adapters.clock import FixedClock
 from workflows.domain.permissions import Action
 from workflows.domain.principals import SYSTEM
 from workflows.services import instances
+from workflows.services.audit_trail import audit_page
 from workflows.services.context import Services
 from workflows.services.users import actor_for, add_user
 
@@ -130,10 +133,36 @@ def test_each_role_sees_exactly_the_controls_the_permission_table_allows(
                  "/workflows/complaint").text,
              "import KPIs": 'href="/channels/kpis/import"' in client.get("/channels").text,
              "prepare the agenda": f'action="/meetings/{world.meeting}/agenda"' in client.get(
+                 f"/meetings/{world.meeting}").text,
+             "cancel a date": f'action="/meetings/{world.meeting}/occurrences/' in client.get(
                  f"/meetings/{world.meeting}").text}
     allowed = {"editor link": permissions.allows(actor, Action.PUBLISH_DEFINITION),
                "edit as a new version": permissions.allows(actor, Action.PUBLISH_DEFINITION),
                "import KPIs": permissions.allows(actor, ChannelAction.REPORT_KPIS),
-               "prepare the agenda": permissions.allows(actor, ChannelAction.ORGANISE_MEETINGS)}
+               "prepare the agenda": permissions.allows(actor, ChannelAction.ORGANISE_MEETINGS),
+               "cancel a date": permissions.allows(actor, ChannelAction.ORGANISE_MEETINGS)}
     assert shown == allowed
-    assert sum(shown.values()) == {"admin": 4, "channel_manager": 1, "committee": 1}.get(role, 0)
+    assert sum(shown.values()) == {"admin": 5, "channel_manager": 1, "committee": 2}.get(role, 0)
+
+
+def test_an_organiser_cancels_one_date_of_a_meeting_from_its_page_and_others_may_not(
+        svc: Services, client: TestClient, world: World) -> None:
+    token = sign_in(client, svc, "reviewer_user")
+    page = client.get(f"/meetings/{world.meeting}").text
+    [first] = re.findall(r'href="/meetings/\d+/agenda\.ics\?occurrence=(\d+)"', page)
+    refused = client.post(f"/meetings/{world.meeting}/occurrences/{first}/cancel", data={"csrf_token": token})
+    assert refused.status_code == 403
+    token = sign_in(client, svc, "admin_user")
+    page = client.get(f"/meetings/{world.meeting}").text
+    assert f'action="/meetings/{world.meeting}/occurrences/{first}/cancel"' in page and "取消本次会议" in page
+    done = client.post(f"/meetings/{world.meeting}/occurrences/{first}/cancel",
+                       data={"csrf_token": token, "reason": "  与季度经营会冲突 "})
+    assert done.status_code == 200, done.text
+    assert "本次会议已取消；已收到议程的参会人会收到取消通知。" in done.text
+    assert "本次会议已取消。" in done.text and "/cancel" not in done.text  # cancelled: no second form
+    meeting = series.get_meeting(svc, actor=actor_for(svc, login="admin_user"), meeting_id=world.meeting)
+    assert [o.status for o in meeting.upcoming if o.id == int(first)] in ([], ["cancelled"])
+    trail = audit_page(svc, actor=SYSTEM, entity_type="meeting", entity_id=str(world.meeting)).items
+    cancelled = [e for e in trail if e.action == "occurrence_cancelled"]
+    assert [(e.actor_login, e.comment, e.data) for e in cancelled] == [
+        ("admin_user", "与季度经营会冲突", {"occurrence_id": int(first)})]

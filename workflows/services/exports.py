@@ -34,7 +34,7 @@ TASK_COLUMNS = (
     Column("status", "Status"), Column("decision", "Decision"), Column("comment", "Comment"),
     Column("created_at", "Created", "datetime"), Column("due_at", "Due", "datetime"),
     Column("completed_at", "Decided", "datetime"), Column("completed_by", "Decided by"),
-    Column("escalated_at", "Escalated", "datetime"),
+    Column("escalated_at", "Escalated", "datetime"), Column("on_behalf_of", "On behalf of"),
 )
 AUDIT_COLUMNS = (
     Column("id", "Entry", "int"), Column("at", "When", "datetime"), Column("actor_login", "Who"),
@@ -98,7 +98,7 @@ def tasks_table(svc: Services, *, actor: Actor, status: str | None = None, workf
     task; anyone else the tasks assigned to them, open to their groups, or decided by them."""
     require_export(actor, "tasks")
     k, i = t.tasks.c, t.instances.c
-    assignee, decider = t.users.alias("assignee"), t.users.alias("decider")
+    assignee, decider, absent = t.users.alias("assignee"), t.users.alias("decider"), t.users.alias("absent")
     conditions = _equal(((k.status, status), (i.workflow, workflow), (k.candidate_group, group)))
     conditions += between(k.created_at, start, end)
     if not sees_every_task(actor):
@@ -107,9 +107,10 @@ def tasks_table(svc: Services, *, actor: Actor, status: str | None = None, workf
     query: Select[Any] = (
         select(k.id, k.instance_id, i.workflow, k.name, k.candidate_group, assignee.c.login.label("assignee"),
                k.status, k.decision, k.comment, k.created_at, k.due_at, k.completed_at,
-               decider.c.login.label("completed_by"), k.escalated_at)
+               decider.c.login.label("completed_by"), k.escalated_at, absent.c.login.label("on_behalf_of"))
         .join(t.instances, i.id == k.instance_id)
         .outerjoin(assignee, assignee.c.id == k.assignee_id).outerjoin(decider, decider.c.id == k.completed_by)
+        .outerjoin(absent, absent.c.id == k.on_behalf_of)
         .where(*conditions).order_by(k.id))
     return Table("tasks", TASK_COLUMNS, streamed(svc, query, columns=TASK_COLUMNS))
 
