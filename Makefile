@@ -43,9 +43,7 @@ bench: $(DEV_STAMP)
 
 # After changing a UI string: extract them all and update the zh/en catalogs (then translate the new zh entries).
 messages: $(DEV_STAMP)
-	mkdir -p build
-	$(BIN)/pybabel extract -F api/locales/babel.cfg -k gettext --no-location --sort-output -o build/messages.pot .
-	$(BIN)/pybabel update -i build/messages.pot -d api/locales -D messages --no-fuzzy-matching --width 120
+	$(BIN)/python scripts/messages.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
