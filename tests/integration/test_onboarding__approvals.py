@@ -118,3 +118,12 @@ def test_review_task_is_due_in_three_working_days_with_a_reminder_one_day_before
     # one working day earlier is Tuesday 18:00 (UTC+8).
     assert ("task_due", "2026-11-25T10:00:00+00:00") in kinds
     assert ("task_reminder", "2026-11-24T10:00:00+00:00") in kinds
+
+
+def test_a_task_cancelled_when_its_review_was_decided_cannot_be_completed_and_says_so(
+        svc: Services, people: dict[str, Actor]) -> None:
+    instance_id = submitted(svc, people)
+    market = task_for(svc, instance_id, "market")
+    complete_task(svc, actor=people["sales"], task_id=task_for(svc, instance_id, "sales"), decision="request_changes")
+    with pytest.raises(TaskClosed, match=f"task {market} is already cancelled"):
+        complete_task(svc, actor=people["market"], task_id=market, decision="approve")

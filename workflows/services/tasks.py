@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from workflows.domain.errors import Conflict, InvalidInput, NotFound, Problem, TaskClosed
 from workflows.domain.permissions import Action, TaskRef, allows, require
@@ -35,6 +35,12 @@ _REVIEW = select(t.tasks.c.id, t.tasks.c.status, t.tasks.c.decision, t.tasks.c.c
                  t.tasks.c.on_behalf_of).where(
     t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status != "cancelled")
+# The task (every column) and the other tasks of its review that are not cancelled, in one statement.
+_ME = t.tasks.alias("me")
+_TASK_AND_REVIEW = (select(t.tasks).join(_ME, and_(_ME.c.instance_id == t.tasks.c.instance_id,
+                                                   _ME.c.name == t.tasks.c.name, _ME.c.entry == t.tasks.c.entry))
+                    .where(_ME.c.id == bindparam("tid"),
+                           or_(t.tasks.c.status != "cancelled", t.tasks.c.id == _ME.c.id)))
 _CANCEL_SIBLINGS = (update(t.tasks).where(
     t.tasks.c.instance_id == bindparam("iid"), t.tasks.c.name == bindparam("task_name"),
     t.tasks.c.entry == bindparam("task_entry"), t.tasks.c.status == "open").values(status="cancelled"))
@@ -58,6 +64,24 @@ def locked(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance]:
         return Task.from_row(row), inst
     inst = steps.lock_instance_of_task(uow, task_id)
     return _task(uow, task_id), inst
+
+
+def _locked_for_decision(uow: UnitOfWork, task_id: int) -> tuple[Task, Instance, tuple[_Part, ...] | None]:
+    """`locked`, and on PostgreSQL the task's review read with the task in one statement (on SQLite,
+    None: `complete_in` reads it, the task and its instance having taken one statement already)."""
+    if uow.dialect != "postgresql":
+        task, inst = locked(uow, task_id)
+        return task, inst, None
+    inst = steps.lock_instance_of_task(uow, task_id)
+    rows = uow.conn.execute(_TASK_AND_REVIEW, {"tid": task_id}).mappings().all()
+    mine = next((row for row in rows if row["id"] == task_id), None)
+    if mine is None:
+        raise NotFound(f"task {task_id} not found")
+    task = Task.from_row(mine)
+    if task.approval is not None:  # an approval task is a review of its own
+        return task, inst, ()
+    return task, inst, tuple(_Part(row["id"], row["status"], row["decision"], row["completed_by"],
+                                   row["on_behalf_of"]) for row in rows if row["status"] != "cancelled")
 
 
 def task_ref(task: Task | Mapping[str, Any], *, not_by: int | None = None) -> TaskRef:
@@ -149,21 +173,24 @@ def complete_task(
     """
     with svc.uow() as uow:
         scope = f"complete:{task_id}"
-        task, inst = locked(uow, task_id)  # first: a concurrent retry waits, then finds the key
+        task, inst, review = _locked_for_decision(uow, task_id)  # first: a concurrent retry waits, then finds the key
         if (stored := claim_key(uow, actor=actor, key=idempotency_key, scope=scope, now=svc.clock.now())) is not None:
             return StepResult.model_validate(stored)
-        result = complete_in(svc, uow, actor=actor, task=task, inst=inst, decision=decision, comment=comment)
+        result = complete_in(svc, uow, actor=actor, task=task, inst=inst, decision=decision, comment=comment,
+                             review=review)
         remember(uow, actor=actor, key=idempotency_key, response=result)
         uow.commit()
         return result
 
 
 def complete_in(svc: Services, uow: UnitOfWork, *, actor: Actor, task: Task, inst: Instance, decision: str,
-                comment: str | None, via: dict[str, Any] | None = None) -> StepResult:
+                comment: str | None, via: dict[str, Any] | None = None,
+                review: Sequence[_Part] | None = None) -> StepResult:
     """Check and record `actor`'s decision inside the caller's unit of work (the instance locked);
-    `via` goes into the audit row's data (a decision link says `{"via": "link", ...}`)."""
+    `via` goes into the audit row's data (a decision link says `{"via": "link", ...}`); `review`: the
+    task's review if the caller read it after the lock (else it is read here)."""
     compiled = svc.compiled(uow.conn, inst.definition_id, inst.variant)
-    review = _review(uow, task)
+    review = _review(uow, task) if review is None else review
     ref = _decision_ref(svc, uow, actor=actor, task=task, inst=inst, compiled=compiled, review=review)
     _check_candidate(actor, task, action=Action.DECIDE_TASK, ref=ref)
     allowed = decisions_for(compiled, task)
